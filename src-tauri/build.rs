@@ -1,0 +1,26 @@
+//! Build script: compiles the root `tauri.conf.json` (no second copy) and the app's command
+//! permissions into the binary.
+
+fn main() {
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
+    println!("cargo:rerun-if-changed=../ui/dist");
+    let manifest = tauri_build::AppManifest::new().commands(trademind_commands());
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(manifest);
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri build failed: {error:#}");
+    }
+}
+
+/// Every command the shell registers; each gets `allow-<name>` / `deny-<name>` permissions that
+/// the capabilities in `tauri.conf.json` grant explicitly.
+fn trademind_commands() -> &'static [&'static str] {
+    &[
+        "app_status",
+        "token_status",
+        "token_store",
+        "token_remove",
+        "events_recent",
+    ]
+}

@@ -1,0 +1,274 @@
+//! `trademind <subcommand>`: the headless command line, in the same binary as the app.
+//!
+//! Without a subcommand the desktop window opens ([`crate::shell::run`]). With one, nothing
+//! graphical is touched: the subcommand calls the [`crate::api`] layer and prints either text
+//! or, with `--json`, the operation's JSON on stdout and `{code, message, hint}` on stderr.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::api::{self, token::TokenStatus, Actor, Core};
+use crate::error::{ApiError, Error, Result};
+use crate::logging::{self, Console};
+use crate::paths::Paths;
+use crate::sensitive::Sensitive;
+
+/// Most bytes `login --token-stdin` reads: far above any real token, bounded against a pipe
+/// that never ends.
+const STDIN_LIMIT: u64 = 64 * 1024;
+
+/// TradeMind: control panel for your screener machine on Fly.io.
+///
+/// Run without a subcommand to open the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "trademind", version, about, long_about = None)]
+pub struct Cli {
+    /// Data directory (database, logs); overrides TRADEMIND_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Machine-readable output: the result as JSON on stdout, errors as JSON on stderr.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Store a Fly API token in the OS keyring (read from standard input, never from argv).
+    Login {
+        /// Read the token from standard input, e.g. `fly tokens create org | trademind login --token-stdin`.
+        #[arg(long, required = true)]
+        token_stdin: bool,
+    },
+    /// Remove the stored Fly API token from the OS keyring.
+    Logout,
+    /// Show the version, paths, database and keyring health, and the token in use.
+    Status,
+    /// Show the audit log, newest first.
+    Events {
+        /// How many events to show (1–500).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=500))]
+        limit: u32,
+    },
+}
+
+/// Entry point of the `trademind` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = match &cli.data_dir {
+        Some(dir) => Paths::for_data_dir(dir.clone()),
+        None => Paths::from_env(),
+    };
+    match cli.command {
+        None => crate::shell::run(paths),
+        Some(command) => {
+            let json = cli.json;
+            match headless(paths, json, command) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    print_error(&error, json);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn headless(
+    paths: Result<Paths>,
+    json: bool,
+    command: Command,
+) -> std::result::Result<(), ApiError> {
+    let paths = paths?;
+    paths.ensure_dirs()?;
+    let _log = logging::init(&paths.log_dir, Console::Warn)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("starting the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let core = Core::open(paths).await?;
+        let outcome = run_command(&core, json, command).await;
+        core.close().await;
+        outcome
+    })
+}
+
+async fn run_command(
+    core: &Core,
+    json: bool,
+    command: Command,
+) -> std::result::Result<(), ApiError> {
+    match command {
+        Command::Login { token_stdin: _ } => {
+            let raw = read_stdin_token().await?;
+            let status = api::token::store(core, Actor::Cli, raw).await?;
+            output(json, &status, || {
+                describe_token("Stored in the OS keyring", &status)
+            });
+        }
+        Command::Logout => {
+            let status = api::token::remove(core, Actor::Cli).await?;
+            output(json, &status, || {
+                describe_token("The OS keyring holds no Fly token now", &status)
+            });
+        }
+        Command::Status => {
+            let report = api::status::report(core).await;
+            output(json, &report, || describe_status(&report));
+        }
+        Command::Events { limit } => {
+            let events = api::status::recent_events(core, limit).await?;
+            output(json, &events, || describe_events(&events));
+        }
+    }
+    Ok(())
+}
+
+async fn read_stdin_token() -> Result<Sensitive<String>> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    tokio::io::stdin()
+        .take(STDIN_LIMIT)
+        .read_to_end(&mut buffer)
+        .await
+        .map_err(|e| Error::io("reading the token from standard input", e))?;
+    let text = String::from_utf8(buffer).map_err(|_| Error::InvalidToken {
+        reason: "standard input is not UTF-8 text".into(),
+    })?;
+    Ok(Sensitive::new(text))
+}
+
+fn output<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
+    if json {
+        match serde_json::to_string_pretty(value) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: serializing the result: {e}"),
+        }
+    } else {
+        println!("{}", text());
+    }
+}
+
+fn print_error(error: &ApiError, json: bool) {
+    if json {
+        eprintln!("{}", serde_json::to_string(error).unwrap_or_default());
+    } else {
+        eprintln!("error: {}", error.message);
+        if let Some(hint) = &error.hint {
+            eprintln!("hint: {hint}");
+        }
+    }
+}
+
+fn describe_token(headline: &str, status: &TokenStatus) -> String {
+    let mut lines = vec![format!("{headline}.")];
+    lines.push(format!("token: {}", token_line(status)));
+    if let Some(warning) = &status.env_warning {
+        lines.push(format!("warning: {warning}"));
+    }
+    lines.join("\n")
+}
+
+fn token_line(status: &TokenStatus) -> String {
+    let describe = |info: &api::token::TokenInfo| {
+        let kind = match info.kind {
+            crate::secrets::TokenKind::Macaroon => "Fly macaroon token",
+            crate::secrets::TokenKind::User => "Fly user token",
+        };
+        match &info.env_var {
+            Some(var) => format!("{kind} …{} from {var} (not stored)", info.last4),
+            None => format!("{kind} …{} in the OS keyring", info.last4),
+        }
+    };
+    match (&status.active, &status.stored) {
+        (None, _) => "none".to_owned(),
+        (Some(active), Some(stored)) if active != stored => {
+            format!(
+                "{} (overrides the stored {})",
+                describe(active),
+                describe(stored)
+            )
+        }
+        (Some(active), _) => describe(active),
+    }
+}
+
+fn describe_status(report: &api::status::AppStatus) -> String {
+    let check = |c: &api::status::Check| match (&c.detail, &c.error) {
+        (Some(detail), _) if c.ok => format!("ok ({detail})"),
+        (_, Some(e)) => format!("FAILED: {e}"),
+        _ => "unknown".to_owned(),
+    };
+    let mut lines = vec![
+        format!("TradeMind {}", report.version),
+        format!("data dir:  {}", report.data_dir),
+        format!("log dir:   {}", report.log_dir),
+        format!("database:  {}", check(&report.database)),
+        format!("keyring:   {}", check(&report.keyring)),
+    ];
+    if let Some(token) = &report.token {
+        lines.push(format!("token:     {}", token_line(token)));
+        if let Some(warning) = &token.env_warning {
+            lines.push(format!("warning:   {warning}"));
+        }
+    }
+    lines.join("\n")
+}
+
+fn describe_events(events: &[crate::store::events::AuditEvent]) -> String {
+    if events.is_empty() {
+        return "No events recorded yet.".to_owned();
+    }
+    events
+        .iter()
+        .map(|e| format!("{}  {:<4} {:<14} {}", e.at, e.actor, e.kind, e.details))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn login_requires_token_stdin() {
+        let err = Cli::try_parse_from(["trademind", "login"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+        assert!(Cli::try_parse_from(["trademind", "login", "--token-stdin"]).is_ok());
+    }
+
+    #[test]
+    fn json_and_data_dir_are_global() {
+        let cli =
+            Cli::try_parse_from(["trademind", "status", "--json", "--data-dir", "/x"]).unwrap();
+        assert!(cli.json);
+        assert_eq!(cli.data_dir, Some(PathBuf::from("/x")));
+    }
+
+    #[test]
+    fn events_limit_is_bounded() {
+        assert!(Cli::try_parse_from(["trademind", "events", "--limit", "0"]).is_err());
+        assert!(Cli::try_parse_from(["trademind", "events", "--limit", "501"]).is_err());
+        assert!(Cli::try_parse_from(["trademind", "events", "--limit", "500"]).is_ok());
+    }
+
+    #[test]
+    fn no_subcommand_means_the_window() {
+        let cli = Cli::try_parse_from(["trademind"]).unwrap();
+        assert!(cli.command.is_none());
+    }
+}

@@ -1,0 +1,196 @@
+//! Typed errors of the core and their wire form `{code, message, hint}`.
+//!
+//! [`Error`] is what core functions return. [`ApiError`] is what crosses a boundary (a Tauri
+//! command, the CLI's JSON output): a stable [`ErrorCode`] the UI can branch on, a message that
+//! says what happened and a hint that says what the user can do. No secret ever appears in
+//! either: the variants carry only descriptions, never the offending value.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Everything the core can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The pasted token does not have the shape of a Fly API token.
+    #[error("that is not a Fly API token: {reason}")]
+    InvalidToken { reason: String },
+
+    /// A request argument is malformed (not the token: see [`Error::InvalidToken`]).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// No keyring backend answered: no Secret Service on the session bus, a locked collection
+    /// the user declined to unlock, or no persistent backend compiled in.
+    #[error("the OS keyring is not available: {detail}")]
+    KeyringUnavailable { detail: String },
+
+    /// The keyring answered but refused or failed the operation.
+    #[error("the OS keyring failed: {detail}")]
+    Keyring { detail: String },
+
+    /// The local database could not be opened, migrated or written.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    /// A migration failed at start-up.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    /// A file or directory could not be read or written.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A bug or an impossible state; the message says where.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// An I/O error with a description of what was being done.
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
+    /// The stable code the UI and scripts branch on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidToken { .. } => ErrorCode::InvalidToken,
+            Self::InvalidInput(_) => ErrorCode::InvalidInput,
+            Self::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            Self::Keyring { .. } => ErrorCode::Keyring,
+            Self::Database(_) | Self::Migration(_) => ErrorCode::Database,
+            Self::Io { .. } => ErrorCode::Io,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Self::InvalidToken { .. } => {
+                "Paste the whole output of `fly tokens create org` (it starts with `FlyV1 fm2_`), \
+                 or of `fly auth token`."
+            }
+            Self::InvalidInput(_) => "Check the value and try again.",
+            Self::KeyringUnavailable { .. } => {
+                "Start and unlock your desktop keyring (GNOME Keyring, KWallet or another \
+                 Secret Service provider), then try again. For a one-off session you can set \
+                 FLY_API_TOKEN in the environment instead; it is never stored."
+            }
+            Self::Keyring { .. } => {
+                "Unlock the keyring if your desktop asks, then try again; if it keeps failing, \
+                 check the keyring with `secret-tool search service app.trademind.desktop`."
+            }
+            Self::Database(_) | Self::Migration(_) => {
+                "Check that the data directory is writable and not on a full disk; \
+                 `trademind status` shows where it is."
+            }
+            Self::Io { .. } => "Check the path's permissions and free disk space.",
+            Self::Internal(_) => {
+                "This is a bug in TradeMind. Please report it with the log file from the log \
+                 directory (`trademind status` shows where it is)."
+            }
+        };
+        Some(hint.to_owned())
+    }
+}
+
+/// Result of core operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The small set of error kinds a consumer can branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidToken,
+    InvalidInput,
+    KeyringUnavailable,
+    Keyring,
+    Database,
+    Io,
+    Internal,
+}
+
+/// An error as it crosses a boundary: to the web view or to a CLI caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        if matches!(error.code(), ErrorCode::Internal | ErrorCode::Database) {
+            tracing::error!(error = %error, "operation failed");
+        }
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+            hint: error.hint(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_is_code_message_hint() {
+        let api: ApiError = Error::InvalidToken {
+            reason: "it is empty".into(),
+        }
+        .into();
+        let json = serde_json::to_value(&api).unwrap();
+        assert_eq!(json["code"], "invalid_token");
+        assert_eq!(json["message"], "that is not a Fly API token: it is empty");
+        assert!(json["hint"].as_str().unwrap().contains("fly tokens create"));
+        assert_eq!(
+            json.as_object().unwrap().len(),
+            3,
+            "exactly code, message, hint"
+        );
+    }
+
+    #[test]
+    fn every_code_serializes_snake_case() {
+        let codes = [
+            (ErrorCode::InvalidToken, "invalid_token"),
+            (ErrorCode::KeyringUnavailable, "keyring_unavailable"),
+            (ErrorCode::Database, "database"),
+        ];
+        for (code, text) in codes {
+            assert_eq!(serde_json::to_value(code).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn io_error_names_what_was_done() {
+        let e = Error::io(
+            "creating the data directory /x",
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        assert_eq!(e.code(), ErrorCode::Io);
+        assert!(e
+            .to_string()
+            .starts_with("creating the data directory /x: "));
+    }
+}

@@ -1,0 +1,24 @@
+//! TradeMind desktop: a Tauri-free core plus the thin Tauri shell over it.
+//!
+//! Layout:
+//! - [`error`]: typed errors and their `{code, message, hint}` wire form.
+//! - [`sensitive`]: `Sensitive<T>`, a secret that never prints and never serializes.
+//! - [`paths`]: where data, logs and the database live (`TRADEMIND_DATA_DIR` overrides).
+//! - [`logging`]: `tracing` to stderr and to a rotating file in the log dir.
+//! - [`secrets`]: the Fly token's shape rules and the OS keyring that holds it.
+//! - [`store`]: the SQLite database (WAL, migrations at start-up) and its audit `events`.
+//! - [`api`]: the one operation layer; the GUI commands and the CLI both call it.
+//! - [`cli`]: `trademind <subcommand>`, headless.
+//! - [`shell`]: the Tauri app: window, commands (thin wrappers over [`api`]).
+//! - [`bindings`]: the list of types exported to TypeScript.
+
+pub mod api;
+pub mod bindings;
+pub mod cli;
+pub mod error;
+pub mod logging;
+pub mod paths;
+pub mod secrets;
+pub mod sensitive;
+pub mod shell;
+pub mod store;

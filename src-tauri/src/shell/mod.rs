@@ -1,0 +1,53 @@
+//! The Tauri shell: opens the window and registers the commands. Everything it does is
+//! delegated to [`crate::api`]; nothing here decides anything.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use crate::api::Core;
+use crate::error::{ApiError, Result};
+use crate::logging::{self, Console};
+use crate::paths::Paths;
+
+/// Runs the desktop app until its last window closes.
+pub fn run(paths: Result<Paths>) -> ExitCode {
+    match run_app(paths) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            tracing::error!(code = ?error.code, message = %error.message, "the app could not start");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
+    let paths = paths?;
+    paths.ensure_dirs()?;
+    let _log = logging::init(&paths.log_dir, Console::Info)?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "TradeMind starting");
+    let core = tauri::async_runtime::block_on(Core::open(paths))?;
+
+    let app = tauri::Builder::default()
+        .manage(core)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::token_status,
+            commands::token_store,
+            commands::token_remove,
+            commands::events_recent,
+        ])
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
+
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            use tauri::Manager;
+            let core = handle.state::<Core>();
+            tauri::async_runtime::block_on(core.close());
+            tracing::info!("TradeMind stopped");
+        }
+    });
+    Ok(())
+}

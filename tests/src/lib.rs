@@ -1,0 +1,26 @@
+//! Shared harness for TradeMind's cross-crate, end-to-end and GUI tests.
+//!
+//! - [`app`]: the built `trademind` binary, run as a CLI in an isolated profile.
+//! - [`keyring`]: the guarantee that tests run against a real Secret Service.
+//! - [`leak`]: scanning directories for a secret.
+//! - [`display`]: a private Xvfb server.
+//! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only).
+
+pub mod app;
+pub mod display;
+pub mod keyring;
+pub mod leak;
+pub mod webdriver;
+
+/// A unique, well-formed Fly macaroon token for one test: the marker makes it greppable and
+/// the nanosecond suffix makes it unique across runs.
+pub fn unique_token(marker: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "fm2_lJPECAAAAAAAAxgnxBBe2vy0nWbLSmzrbAqP{marker}{nanos}{}",
+        std::process::id()
+    )
+}

@@ -1,0 +1,164 @@
+//! The real app in a real window: Xvfb + WebKitWebDriver drive the built `trademind` binary.
+//!
+//! Flow: paste a token in Settings → "Token stored (…last4)" → quit and relaunch → still stored
+//! (the keyring kept it) → Remove → gone. Along the way: the token never appears in the page,
+//! its storage, the data dir, the logs or HOME. Screenshots and driver logs land in `target/gui/`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use trademind_tests::app::{binary, Profile};
+use trademind_tests::display::Xvfb;
+use trademind_tests::keyring::require_real_keyring;
+use trademind_tests::webdriver::{Driver, Session};
+use trademind_tests::{leak, unique_token};
+
+const UI_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Screenshots and driver logs: `target/gui/`.
+fn artifacts() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/gui")
+}
+
+/// The environment the driver passes to the app: this profile's data dir and HOME (XDG dirs
+/// under it, so the web view's own storage is inside HOME too), and the private display.
+fn app_env(profile: &Profile, xvfb: &Xvfb) -> Vec<(&'static str, OsString)> {
+    let home = profile.home();
+    vec![
+        ("DISPLAY", xvfb.display().into()),
+        ("TRADEMIND_DATA_DIR", profile.data_dir().into()),
+        ("XDG_CONFIG_HOME", home.join(".config").into()),
+        ("XDG_CACHE_HOME", home.join(".cache").into()),
+        ("XDG_DATA_HOME", home.join(".local/share").into()),
+        ("HOME", home.into()),
+        ("LIBGL_ALWAYS_SOFTWARE", "1".into()),
+    ]
+}
+
+fn open_settings(session: &Session) {
+    let nav = session.wait_for("[data-testid=nav-settings]", UI_TIMEOUT);
+    session.click(&nav);
+    session.wait_for("[data-testid=token-panel]", UI_TIMEOUT);
+}
+
+/// Everything the web view can see: the DOM and its storages.
+fn page_state(session: &Session) -> String {
+    session
+        .execute(
+            "return document.documentElement.outerHTML + JSON.stringify(localStorage) + \
+             JSON.stringify(sessionStorage);",
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn token_is_stored_survives_a_relaunch_and_is_removed() {
+    require_real_keyring();
+    let profile = Profile::new();
+    let xvfb = Xvfb::start();
+    let driver = Driver::start(
+        &app_env(&profile, &xvfb),
+        &artifacts().join("driver-token.log"),
+    );
+    let app = binary();
+    let token = unique_token("GUIE2E");
+    let last4 = token[token.len() - 4..].to_owned();
+
+    // First launch: the shell, then Settings, paste, store.
+    let session = driver.session(&app, &[]);
+    session.wait_for("[data-testid=nav-dashboard]", UI_TIMEOUT);
+    session.screenshot(&artifacts().join("01-shell.png"));
+    open_settings(&session);
+    let input = session.wait_for("[data-testid=token-input]", UI_TIMEOUT);
+    session.type_text(&input, &format!("  FlyV1 {token}  "));
+    session.click(&session.wait_for("[data-testid=token-save]", UI_TIMEOUT));
+    let shown = session.wait_for_text("[data-testid=token-status]", UI_TIMEOUT, |t| !t.is_empty());
+    assert!(
+        shown.starts_with(&format!("Token stored (…{last4})")),
+        "{shown}"
+    );
+    assert!(
+        !session.exists("[data-testid=token-input]"),
+        "input still shown after storing"
+    );
+    assert!(
+        !page_state(&session).contains(&token),
+        "token left in the web view"
+    );
+    session.wait_for_text("[data-testid=activity-panel]", UI_TIMEOUT, |t| {
+        t.contains("token.stored")
+    });
+    session.screenshot(&artifacts().join("02-token-stored.png"));
+    session.quit();
+
+    // Second launch: the keyring kept it.
+    let session = driver.session(&app, &[]);
+    open_settings(&session);
+    let shown = session.wait_for_text("[data-testid=token-status]", UI_TIMEOUT, |t| !t.is_empty());
+    assert!(
+        shown.starts_with(&format!("Token stored (…{last4})")),
+        "after relaunch: {shown}"
+    );
+    assert!(!page_state(&session).contains(&token));
+
+    // Remove (with confirmation): back to the empty form.
+    session.click(&session.wait_for("[data-testid=token-remove]", UI_TIMEOUT));
+    session.click(&session.wait_for("[data-testid=token-remove-confirm]", UI_TIMEOUT));
+    session.wait_for("[data-testid=token-input]", UI_TIMEOUT);
+    assert!(!session.exists("[data-testid=token-status]"));
+    session.wait_for_text("[data-testid=activity-panel]", UI_TIMEOUT, |t| {
+        t.contains("token.removed")
+    });
+    session.screenshot(&artifacts().join("03-token-removed.png"));
+    session.quit();
+    drop(driver);
+
+    // The CLI (same profile) agrees: nothing stored; the GUI's actions are in the audit log.
+    let status = profile.cli(&["status", "--json"], b"").json();
+    assert_eq!(status["token"]["present"], false, "{status}");
+    let events = profile.cli(&["events", "--json"], b"").json();
+    let kinds: Vec<(&str, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("token.removed", "gui"), ("token.stored", "gui")]);
+
+    // The token is nowhere on disk: data dir (database, WAL, logs) and HOME (web view data).
+    assert!(leak::file_count(&profile.log_dir()) > 0);
+    for dir in [profile.data_dir(), profile.log_dir(), profile.home()] {
+        let hits = leak::files_containing(&dir, &token);
+        assert!(hits.is_empty(), "token found in {hits:?}");
+    }
+}
+
+#[test]
+fn keyring_failure_shows_message_and_hint_in_the_window() {
+    let profile = Profile::new();
+    let xvfb = Xvfb::start();
+    let mut envs = app_env(&profile, &xvfb);
+    envs.push((
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/trademind-no-bus".into(),
+    ));
+    let driver = Driver::start(&envs, &artifacts().join("driver-keyring-failure.log"));
+    let session = driver.session(&binary(), &[]);
+    open_settings(&session);
+    let message = session.wait_for_text("[data-testid=token-error-message]", UI_TIMEOUT, |t| {
+        !t.is_empty()
+    });
+    assert!(
+        message.starts_with("the OS keyring is not available"),
+        "{message}"
+    );
+    let hint = session.wait_for_text("[data-testid=token-error-hint]", UI_TIMEOUT, |t| {
+        !t.is_empty()
+    });
+    assert!(hint.contains("keyring"), "{hint}");
+    session.screenshot(&artifacts().join("04-keyring-unavailable.png"));
+    session.quit();
+}

@@ -1,0 +1,97 @@
+// In-memory Backend for unit tests and `npm run dev` in a plain browser. It keeps a token
+// only in this object and reports itself as `mock`, so nothing can mistake it for the app.
+import type { AppStatus, AuditEvent, TokenInfo, TokenStatus } from "../bindings";
+import { type Backend, BackendError } from "./backend";
+
+export interface MockOptions {
+  /** Every token operation fails as if no keyring were running. */
+  keyringUnavailable?: boolean;
+}
+
+const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
+
+export class MockBackend implements Backend {
+  readonly kind = "mock" as const;
+  private stored: TokenInfo | null = null;
+  private events: AuditEvent[] = [];
+  private readonly options: MockOptions;
+
+  constructor(options: MockOptions = {}) {
+    this.options = options;
+  }
+
+  async appStatus(): Promise<AppStatus> {
+    const token = this.options.keyringUnavailable ? null : this.status();
+    return {
+      version: "mock",
+      dataDir: "(in memory)",
+      logDir: "(in memory)",
+      databasePath: "(in memory)",
+      database: { ok: true, detail: "in memory", error: null },
+      keyring: this.options.keyringUnavailable
+        ? { ok: false, detail: null, error: unavailable() }
+        : { ok: true, detail: "in memory", error: null },
+      token,
+    };
+  }
+
+  async tokenStatus(): Promise<TokenStatus> {
+    this.ensureKeyring();
+    return this.status();
+  }
+
+  async storeToken(token: string): Promise<TokenStatus> {
+    const trimmed = token.trim().replace(/^(flyv1|bearer)(\s+|$)/i, "");
+    if (trimmed === "") {
+      throw new BackendError({
+        code: "invalid_token",
+        message: "that is not a Fly API token: it is empty",
+        hint: "Paste the whole output of `fly tokens create org`.",
+      });
+    }
+    this.ensureKeyring();
+    const kind = MACAROON_PREFIXES.some((p) => trimmed.startsWith(p)) ? "macaroon" : "user";
+    this.stored = { source: "keyring", kind, last4: trimmed.slice(-4), envVar: null };
+    this.record("token.stored", { tokenKind: kind, last4: this.stored.last4 });
+    return this.status();
+  }
+
+  async removeToken(): Promise<TokenStatus> {
+    this.ensureKeyring();
+    if (this.stored) {
+      this.stored = null;
+      this.record("token.removed", {});
+    }
+    return this.status();
+  }
+
+  async recentEvents(limit: number): Promise<AuditEvent[]> {
+    return this.events.slice(0, limit);
+  }
+
+  private status(): TokenStatus {
+    return { present: this.stored !== null, active: this.stored, stored: this.stored, envWarning: null };
+  }
+
+  private ensureKeyring(): void {
+    if (this.options.keyringUnavailable) throw new BackendError(unavailable());
+  }
+
+  private record(kind: string, details: Record<string, string>): void {
+    this.events.unshift({
+      id: this.events.length + 1,
+      at: new Date().toISOString(),
+      actor: "gui",
+      kind,
+      details,
+    });
+  }
+}
+
+function unavailable() {
+  return {
+    code: "keyring_unavailable" as const,
+    message: "the OS keyring is not available: no Secret Service on the session bus",
+    hint: "Start and unlock your desktop keyring, then try again.",
+  };
+}
