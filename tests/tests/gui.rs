@@ -162,3 +162,60 @@ fn keyring_failure_shows_message_and_hint_in_the_window() {
     session.screenshot(&artifacts().join("04-keyring-unavailable.png"));
     session.quit();
 }
+
+#[test]
+fn sigterm_closes_the_app_through_its_exit_path() {
+    require_real_keyring();
+    let profile = Profile::new();
+    let xvfb = Xvfb::start();
+    let mut cmd = profile.command(&binary());
+    for (key, value) in app_env(&profile, &xvfb) {
+        cmd.env(key, value);
+    }
+    let mut app = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the app");
+    let log_text = || {
+        std::fs::read_dir(profile.log_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect::<String>()
+    };
+    let deadline = std::time::Instant::now() + UI_TIMEOUT;
+    while !log_text().contains("opened TradeMind data") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(2)); // let the window come up
+    let pid = app.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let log = log_text();
+    assert!(log.contains("SIGTERM received, exiting"), "{log}");
+    assert!(
+        log.contains("TradeMind stopped"),
+        "exit path not taken: {log}"
+    );
+}

@@ -31,6 +31,10 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
 
     let app = tauri::Builder::default()
         .manage(core)
+        .setup(|app| {
+            exit_on_signal(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::token_status,
@@ -41,7 +45,9 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
 
-    app.run(|handle, event| {
+    // `run_return` (unlike `run`) comes back here instead of calling `process::exit`, so the
+    // log guard below is dropped and buffered log lines reach the file.
+    let code = app.run_return(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             use tauri::Manager;
             let core = handle.state::<Core>();
@@ -49,5 +55,37 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             tracing::info!("TradeMind stopped");
         }
     });
+    if code != 0 {
+        tracing::warn!(code, "the event loop ended with a non-zero code");
+    }
     Ok(())
+}
+
+/// SIGTERM / SIGINT (a session ending, `kill`, Ctrl-C in a terminal) take the same exit path as
+/// closing the window, so the database pool is drained and the logs are flushed.
+fn exit_on_signal(handle: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                tracing::warn!("could not install signal handlers");
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received, exiting"),
+                _ = int.recv() => tracing::info!("SIGINT received, exiting"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+        }
+        handle.exit(0);
+    });
 }
