@@ -5,7 +5,10 @@
 //! offline screening and for the shared desktop⇄agent protocol types.
 //!
 //! Layout (grows with the engine and agent issues):
-//! - [`build`]: what this build is (name and version), reported by the agent's `hello` frame
-//!   and by `screener --version`.
+//! - [`build`]: what this build is (name and version).
+//! - [`market`]: candles, intervals, the bounded candle store, aggregation, file readers.
+//! - [`indicators`]: TA-Lib-exact indicators, batch and incremental.
 
 pub mod build;
+pub mod indicators;
+pub mod market;
