@@ -6,9 +6,17 @@
 //!
 //! Layout (grows with the engine and agent issues):
 //! - [`build`]: what this build is (name and version).
+//! - [`cli`]: the `screener` command line's logic.
 //! - [`market`]: candles, intervals, the bounded candle store, aggregation, file readers.
 //! - [`indicators`]: TA-Lib-exact indicators, batch and incremental.
+//! - [`filter`]: the sandbox that runs traders' JavaScript filters.
+//! - [`trader`]: the trader record and the editor's checks.
+//! - [`engine`]: traders evaluated on candle close into signals.
 
 pub mod build;
+pub mod cli;
+pub mod engine;
+pub mod filter;
 pub mod indicators;
 pub mod market;
+pub mod trader;

@@ -1,18 +1,76 @@
-//! `screener`: the engine's command line. Subcommands (`run`, `indicators`, `serve`) arrive
-//! with the engine and agent issues; today it reports its version.
+//! `screener`: the engine's command line — `run` (replay recorded candles through traders) and
+//! `indicators` (indicator series as JSON). The logic lives in [`screener::cli`].
 
-use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// TradeMind screener engine and agent.
+use clap::{Parser, Subcommand};
+use screener::cli::run::{run, RunArgs};
+use screener::market::Interval;
+
+/// TradeMind screener engine.
 #[derive(Debug, Parser)]
 #[command(name = "screener", version = screener::build::VERSION, about)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _cli = Cli::parse();
-    eprintln!(
-        "{}: no subcommand yet — `run`, `indicators` and `serve` arrive with the engine and agent",
-        screener::build::identity()
-    );
-    std::process::exit(2);
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Replay recorded candles through traders; one JSON line per signal, then a summary.
+    Run {
+        /// A candle file (shared/data CSV, data.binance.vision CSV, REST klines JSON) or a directory of them.
+        #[arg(long, value_name = "FILE_OR_DIR")]
+        data: PathBuf,
+        /// A trader JSON file (one trader or an array) or a directory of them.
+        #[arg(long, value_name = "FILE_OR_DIR")]
+        traders: PathBuf,
+        /// Symbol of the data (default: from the file name).
+        #[arg(long)]
+        symbol: Option<String>,
+        /// Interval of the data (default: from the file name).
+        #[arg(long)]
+        interval: Option<Interval>,
+        /// Candles per interval a filter sees (1–1500).
+        #[arg(long, default_value_t = 500)]
+        history: usize,
+        /// JSON lines on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    let ran = match cli.command {
+        Command::Run {
+            data,
+            traders,
+            symbol,
+            interval,
+            history,
+            json,
+        } => {
+            let args = RunArgs {
+                data,
+                traders,
+                symbol,
+                interval,
+                history,
+                json,
+            };
+            run(&args, &mut out, &mut err)
+        }
+    };
+    match ran {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,254 @@
+//! An evaluation worker: a thread that owns one [`Sandbox`] and the resident candle arrays of
+//! the symbols assigned to it, and evaluates rounds of (symbol, traders) it is sent.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rquickjs::{Array, Ctx, Object, Persistent, Value};
+
+use super::resident::{freeze, ResidentSeries};
+use crate::filter::{FilterError, FilterErrorKind, Limits, Sandbox, Verdict};
+use crate::market::{Candle, Interval};
+use crate::trader::Trader;
+
+/// One symbol's part of a round: its new candles, its ticker, and the traders to run on it.
+pub struct SymbolRound {
+    pub symbol: String,
+    /// Candles newer than what this worker holds, per interval (oldest first).
+    pub updates: Vec<(Interval, Vec<Candle>)>,
+    /// The 24 h ticker as Binance sends it (JSON object).
+    pub ticker: serde_json::Value,
+    pub traders: Vec<Arc<Trader>>,
+}
+
+/// One evaluation's result.
+pub struct Outcome {
+    pub trader_id: String,
+    pub symbol: String,
+    pub result: Result<Verdict, FilterError>,
+}
+
+enum Command {
+    Round(Vec<SymbolRound>, Sender<Vec<Outcome>>),
+    Forget(String),
+}
+
+/// The engine's handle on a worker thread. Dropping it stops the thread after its current round.
+pub struct Worker {
+    commands: Option<Sender<Command>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts a worker; fails if its sandbox cannot be created.
+    pub fn spawn(index: usize, limits: Limits, history: usize) -> Result<Self, String> {
+        let (commands, inbox) = mpsc::channel();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name(format!("screener-worker-{index}"))
+            .spawn(move || match State::new(limits, history) {
+                Ok(state) => {
+                    let _ = ready_tx.send(Ok(()));
+                    state.run(inbox);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            })
+            .map_err(|e| format!("starting worker {index}: {e}"))?;
+        ready_rx
+            .recv()
+            .map_err(|_| format!("worker {index} died while starting"))??;
+        Ok(Self {
+            commands: Some(commands),
+            thread: Some(thread),
+        })
+    }
+
+    /// Sends a round; the outcomes arrive on the returned receiver.
+    pub fn submit(&self, round: Vec<SymbolRound>) -> Receiver<Vec<Outcome>> {
+        let (reply, outcomes) = mpsc::channel();
+        if let Some(commands) = &self.commands {
+            let _ = commands.send(Command::Round(round, reply));
+        }
+        outcomes
+    }
+
+    /// Drops a trader's compiled filter.
+    pub fn forget(&self, trader_id: &str) {
+        if let Some(commands) = &self.commands {
+            let _ = commands.send(Command::Forget(trader_id.to_owned()));
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.commands.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What lives on the worker thread.
+struct State {
+    series: HashMap<(String, Interval), ResidentSeries>,
+    helpers: Persistent<Object<'static>>,
+    no_nodes: Persistent<Array<'static>>,
+    history: usize,
+    sandbox: Sandbox,
+}
+
+impl State {
+    fn new(limits: Limits, history: usize) -> Result<Self, String> {
+        let sandbox = Sandbox::new(limits)?;
+        let (helpers, no_nodes) = sandbox
+            .with_ctx(|ctx| -> rquickjs::Result<_> {
+                let helpers = Object::new(ctx.clone())?;
+                freeze(&ctx, &helpers)?;
+                let nodes = Array::new(ctx.clone())?;
+                freeze(&ctx, nodes.as_object())?;
+                Ok((
+                    Persistent::save(&ctx, helpers),
+                    Persistent::save(&ctx, nodes),
+                ))
+            })
+            .map_err(|e| format!("preparing the worker's realm: {e}"))?;
+        Ok(Self {
+            series: HashMap::new(),
+            helpers,
+            no_nodes,
+            history,
+            sandbox,
+        })
+    }
+
+    fn run(mut self, inbox: Receiver<Command>) {
+        while let Ok(command) = inbox.recv() {
+            match command {
+                Command::Round(round, reply) => {
+                    let outcomes = round
+                        .into_iter()
+                        .flat_map(|part| self.evaluate(part))
+                        .collect();
+                    let _ = reply.send(outcomes);
+                }
+                Command::Forget(id) => self.sandbox.remove(&id),
+            }
+        }
+    }
+
+    fn evaluate(&mut self, part: SymbolRound) -> Vec<Outcome> {
+        let symbol = part.symbol;
+        let fail = |trader: &Trader, kind, message: String| Outcome {
+            trader_id: trader.id.clone(),
+            symbol: symbol.clone(),
+            result: Err(FilterError {
+                kind,
+                trader_id: trader.id.clone(),
+                symbol: Some(symbol.clone()),
+                message,
+                line: None,
+            }),
+        };
+        if let Err(e) = self.apply(&symbol, &part.updates) {
+            let message = format!("updating the candles in the sandbox: {e}");
+            return part
+                .traders
+                .iter()
+                .map(|t| fail(t, FilterErrorKind::Runtime, message.clone()))
+                .collect();
+        }
+        // One frozen ticker object per symbol and round, shared by its traders.
+        let ticker = self.sandbox.with_ctx(|ctx| -> rquickjs::Result<_> {
+            let ticker = ctx.json_parse(part.ticker.to_string())?;
+            if let Some(object) = ticker.as_object() {
+                freeze(&ctx, object)?;
+            }
+            Ok(Persistent::save(&ctx, ticker))
+        });
+        let ticker = match ticker {
+            Ok(ticker) => ticker,
+            Err(e) => {
+                let message = format!("preparing the ticker: {e}");
+                return part
+                    .traders
+                    .iter()
+                    .map(|t| fail(t, FilterErrorKind::Runtime, message.clone()))
+                    .collect();
+            }
+        };
+        let mut outcomes = Vec::with_capacity(part.traders.len());
+        for trader in &part.traders {
+            if let Err(e) = self
+                .sandbox
+                .compile(&trader.id, trader.version, &trader.filter.code)
+            {
+                outcomes.push(Outcome {
+                    trader_id: trader.id.clone(),
+                    symbol: symbol.clone(),
+                    result: Err(e.on_symbol(&symbol)),
+                });
+                continue;
+            }
+            let result = self.run_one(trader, &symbol, &ticker);
+            outcomes.push(Outcome {
+                trader_id: trader.id.clone(),
+                symbol: symbol.clone(),
+                result,
+            });
+        }
+        outcomes
+    }
+
+    fn apply(&mut self, symbol: &str, updates: &[(Interval, Vec<Candle>)]) -> rquickjs::Result<()> {
+        let history = self.history;
+        let series = &mut self.series;
+        self.sandbox.with_ctx(|ctx| {
+            for (interval, candles) in updates {
+                let key = (symbol.to_owned(), *interval);
+                if !series.contains_key(&key) {
+                    series.insert(key.clone(), ResidentSeries::new(&ctx, history)?);
+                }
+                if let Some(resident) = series.get_mut(&key) {
+                    resident.apply(&ctx, candles)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn run_one(
+        &mut self,
+        trader: &Trader,
+        symbol: &str,
+        ticker: &Persistent<Value<'static>>,
+    ) -> Result<Verdict, FilterError> {
+        let series = &mut self.series;
+        let helpers = &self.helpers;
+        let no_nodes = &self.no_nodes;
+        let timeframes = trader.timeframes();
+        self.sandbox.evaluate(&trader.id, symbol, |ctx: &Ctx<'_>| {
+            let ticker = ticker.clone().restore(ctx)?;
+            let frames = Object::new(ctx.clone())?;
+            for interval in &timeframes {
+                let key = (symbol.to_owned(), *interval);
+                let klines: Value = match series.get_mut(&key) {
+                    Some(resident) => resident.snapshot(ctx)?.into_value(),
+                    None => Array::new(ctx.clone())?.into_value(),
+                };
+                frames.set(interval.as_str(), klines)?;
+            }
+            freeze(ctx, &frames)?;
+            Ok([
+                ticker,
+                frames.into_value(),
+                helpers.clone().restore(ctx)?.into_value(),
+                no_nodes.clone().restore(ctx)?.into_value(),
+            ])
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! Technical indicators (work in progress; see the engine issue).

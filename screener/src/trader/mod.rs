@@ -1,0 +1,12 @@
+//! Traders: the record (`trader-filters.md`), its validation, and the static checks the
+//! editor runs on a filter's code.
+//!
+//! - [`record`]: the trader record, read leniently, validated strictly.
+//! - [`timeframes`]: which timeframes the code reads.
+//! - [`validate`]: the editor's check on save (syntax, timeframes, dry run).
+
+pub mod record;
+pub mod timeframes;
+pub mod validate;
+
+pub use record::{Trader, TraderError};
