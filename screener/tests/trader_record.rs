@@ -126,27 +126,49 @@ mod validation {
     }
 
     fn sample_file() -> CandleFile {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/xrpeth_5m_2019-10-11_2019-10-13.csv");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/data/xrpeth_5m_2019-10-11_2019-10-13.csv");
         CandleFile::load(&path, None, None).unwrap()
     }
 
     #[test]
     fn a_good_filter_passes_with_a_dry_run() {
         let file = sample_file();
-        let t = trader("const k = timeframes['5m'];\nreturn k.length > 20;", &["5m"]);
-        let sample = Sample { symbol: "XRPETH", interval: file.interval, candles: &file.candles[..100] };
+        let t = trader(
+            "const k = timeframes['5m'];\nreturn k.length > 20;",
+            &["5m"],
+        );
+        let sample = Sample {
+            symbol: "XRPETH",
+            interval: file.interval,
+            candles: &file.candles[..100],
+        };
         let v = validate(&t, Some(sample));
         assert!(v.is_ok(), "{v:?}");
         let dry = v.dry_run.unwrap();
-        assert_eq!((dry.evaluations, dry.signals), (100, 2), "fires at 21 and, after 50 bars of cooldown, at 71");
+        assert_eq!(
+            (dry.evaluations, dry.signals),
+            (100, 2),
+            "fires at 21 and, after 50 bars of cooldown, at 71"
+        );
     }
 
     #[test]
     fn undeclared_and_unused_timeframes_are_reported() {
-        let t = trader("return timeframes['1h'].length > 0 && timeframes['5m'].length > 0;", &["5m", "4h"]);
+        let t = trader(
+            "return timeframes['1h'].length > 0 && timeframes['5m'].length > 0;",
+            &["5m", "4h"],
+        );
         let v = validate(&t, None);
         assert_eq!(v.timeframes.undeclared, ["1h"]);
-        assert_eq!(v.timeframes.unused.iter().map(|i| i.to_string()).collect::<Vec<_>>(), ["4h"]);
+        assert_eq!(
+            v.timeframes
+                .unused
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>(),
+            ["4h"]
+        );
         assert!(!v.is_ok());
     }
 
@@ -154,7 +176,14 @@ mod validation {
     fn syntax_errors_skip_the_dry_run() {
         let file = sample_file();
         let t = trader("const a = 1;\nreturn a +;", &["5m"]);
-        let v = validate(&t, Some(Sample { symbol: "XRPETH", interval: file.interval, candles: &file.candles }));
+        let v = validate(
+            &t,
+            Some(Sample {
+                symbol: "XRPETH",
+                interval: file.interval,
+                candles: &file.candles,
+            }),
+        );
         let e = v.syntax.unwrap();
         assert_eq!(e.line, Some(2));
         assert!(v.dry_run.is_none());
@@ -163,8 +192,18 @@ mod validation {
     #[test]
     fn runtime_errors_in_the_dry_run_are_listed_with_lines() {
         let file = sample_file();
-        let t = trader("const k = timeframes['5m'];\nif (k.length > 3) return k[0].nope.x;\nreturn false;", &["5m"]);
-        let v = validate(&t, Some(Sample { symbol: "XRPETH", interval: file.interval, candles: &file.candles[..30] }));
+        let t = trader(
+            "const k = timeframes['5m'];\nif (k.length > 3) return k[0].nope.x;\nreturn false;",
+            &["5m"],
+        );
+        let v = validate(
+            &t,
+            Some(Sample {
+                symbol: "XRPETH",
+                interval: file.interval,
+                candles: &file.candles[..30],
+            }),
+        );
         assert!(!v.is_ok());
         let dry = v.dry_run.unwrap();
         assert_eq!(dry.errors.len(), 20, "capped at 20");

@@ -74,7 +74,11 @@ pub fn validate(trader: &Trader, sample: Option<Sample<'_>>) -> Validation {
         (None, Some(sample)) => Some(dry_run(trader, &sample)),
         _ => None,
     };
-    Validation { syntax, timeframes, dry_run }
+    Validation {
+        syntax,
+        timeframes,
+        dry_run,
+    }
 }
 
 fn check_timeframes(trader: &Trader) -> TimeframeCheck {
@@ -91,12 +95,19 @@ fn check_timeframes(trader: &Trader) -> TimeframeCheck {
         .filter(|d| !found.literal.contains(d.as_str()))
         .copied()
         .collect();
-    TimeframeCheck { undeclared, unused, dynamic: found.dynamic }
+    TimeframeCheck {
+        undeclared,
+        unused,
+        dynamic: found.dynamic,
+    }
 }
 
 fn dry_run(trader: &Trader, sample: &Sample<'_>) -> DryRun {
     let mut errors = Vec::new();
-    let config = EngineConfig { workers: 1, ..EngineConfig::default() };
+    let config = EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    };
     let mut engine = match Engine::new(config) {
         Ok(engine) => engine,
         Err(e) => {
@@ -114,11 +125,18 @@ fn dry_run(trader: &Trader, sample: &Sample<'_>) -> DryRun {
     if let Err(e) = engine.upsert_trader(preview) {
         errors.push(internal(trader, e.to_string()));
     }
-    let summary = replay(&mut engine, sample.symbol, sample.interval, sample.candles, |_| {}, |e| {
-        if errors.len() < MAX_ERRORS {
-            errors.push(e.clone());
-        }
-    });
+    let summary = replay(
+        &mut engine,
+        sample.symbol,
+        sample.interval,
+        sample.candles,
+        |_| {},
+        |e| {
+            if errors.len() < MAX_ERRORS {
+                errors.push(e.clone());
+            }
+        },
+    );
     DryRun {
         evaluations: summary.evaluations,
         signals: summary.signals,
