@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use screener::cli::indicators::{indicators, IndicatorArgs};
 use screener::cli::run::{run, RunArgs};
 use screener::market::Interval;
 
@@ -39,6 +40,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Indicator series of a candle file, aligned with its candles (null where not computable).
+    Indicators {
+        /// A candle file (shared/data CSV, data.binance.vision CSV, REST klines JSON).
+        #[arg(long, value_name = "FILE")]
+        input: PathBuf,
+        /// sma:20, ema:20, wma:20, rsi:14, macd:12,26,9, bbands:20,2, atr:14, stoch:14,3,3,
+        /// stochrsi:14,14,3,3, adx:14, obv, vwap (repeatable).
+        #[arg(long = "indicator", value_name = "SPEC", required = true)]
+        specs: Vec<String>,
+        /// Keep only the last N values of each series.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        /// Interval of the data (default: from the file name).
+        #[arg(long)]
+        interval: Option<Interval>,
+        /// One JSON object on stdout (otherwise a table of the last rows).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +83,28 @@ fn main() -> ExitCode {
                 json,
             };
             run(&args, &mut out, &mut err)
+        }
+        Command::Indicators {
+            input,
+            specs,
+            last,
+            interval,
+            json,
+        } => {
+            let args = IndicatorArgs {
+                input,
+                specs,
+                last,
+                interval,
+                json,
+            };
+            match indicators(&args, &mut out) {
+                Ok(()) => Ok(true),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(false)
+                }
+            }
         }
     };
     match ran {

@@ -1,9 +1,11 @@
 //! The `screener` command line's logic, as library code the binary calls and tests exercise.
 //!
 //! - [`spec`]: indicator SPECs (`rsi:14`, `macd:12,26,9`, …).
+//! - [`indicators`]: `screener indicators`, indicator series of a candle file as JSON.
 //! - [`run`]: `screener run`, the replay of recorded candles through the engine.
 //! - [`traders`]: loading trader records from files.
 
+pub mod indicators;
 pub mod run;
 pub mod spec;
 pub mod traders;

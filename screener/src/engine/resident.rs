@@ -5,16 +5,27 @@
 //! update, [`ResidentSeries::snapshot`] gives one frozen array of them that every trader
 //! evaluating the symbol on this close shares (filters cannot modify it for each other).
 
+use std::collections::VecDeque;
+
 use rquickjs::{Array, Ctx, Object, Persistent};
 
+use crate::filter::helpers::{Columns, SharedData, SERIES_ID};
 use crate::market::{decimal, Candle};
+
+/// What the worker reserves per resident kline on top of the filters' memory cap: the kline
+/// itself (a frozen 12-element array with 9 decimal strings, measured at ≈ 950 bytes) plus
+/// the helper results cached on its series (bounded: they are released with the snapshot).
+pub const KLINE_BYTES: usize = 1600;
 
 /// One (symbol, interval)'s klines in JS.
 pub struct ResidentSeries {
     /// Frozen kline arrays, oldest first; at most `history` long.
     klines: Persistent<Array<'static>>,
-    /// The frozen snapshot for the latest close (built lazily, dropped on update).
-    snapshot: Option<Persistent<Array<'static>>>,
+    /// The frozen snapshot for the latest close and its helper-data id (built lazily,
+    /// released on update).
+    snapshot: Option<(Persistent<Array<'static>>, u32)>,
+    /// The same candles on the Rust side, for the native helpers.
+    candles: VecDeque<Candle>,
     history: usize,
     last_open_time: Option<i64>,
 }
@@ -24,6 +35,7 @@ impl ResidentSeries {
         Ok(Self {
             klines: Persistent::save(ctx, Array::new(ctx.clone())?),
             snapshot: None,
+            candles: VecDeque::with_capacity(history + 1),
             history,
             last_open_time: None,
         })
@@ -31,7 +43,17 @@ impl ResidentSeries {
 
     /// Appends newer candles (older or equal open times are refreshes of the last one and
     /// replace it), trimming to `history`.
-    pub fn apply(&mut self, ctx: &Ctx<'_>, candles: &[Candle]) -> rquickjs::Result<()> {
+    /// Klines held.
+    pub fn len(&self) -> usize {
+        self.candles.len()
+    }
+
+    pub fn apply(
+        &mut self,
+        ctx: &Ctx<'_>,
+        data: &SharedData,
+        candles: &[Candle],
+    ) -> rquickjs::Result<()> {
         if candles.is_empty() {
             return Ok(());
         }
@@ -43,10 +65,14 @@ impl ResidentSeries {
                 Some(last) if candle.open_time == last => {
                     let index = klines.len().saturating_sub(1);
                     klines.set(index, kline)?;
+                    if let Some(newest) = self.candles.back_mut() {
+                        *newest = *candle;
+                    }
                 }
                 Some(last) if candle.open_time < last => continue,
                 _ => {
                     push.call::<_, ()>((rquickjs::function::This(klines.clone()), kline))?;
+                    self.candles.push_back(*candle);
                 }
             }
             self.last_open_time = Some(candle.open_time);
@@ -56,20 +82,38 @@ impl ResidentSeries {
             let splice: rquickjs::Function = klines.as_object().get("splice")?;
             splice.call::<_, ()>((rquickjs::function::This(klines.clone()), 0, excess))?;
         }
-        self.snapshot = None;
+        while self.candles.len() > self.history {
+            self.candles.pop_front();
+        }
+        if let Some((_, id)) = self.snapshot.take() {
+            data.borrow_mut().release(id);
+        }
         Ok(())
     }
 
-    /// The frozen array filters receive for the latest close.
-    pub fn snapshot<'js>(&mut self, ctx: &Ctx<'js>) -> rquickjs::Result<Array<'js>> {
-        if let Some(snapshot) = &self.snapshot {
+    /// The frozen array filters receive for the latest close, tagged with the id under which
+    /// its columns are registered for the native helpers.
+    pub fn snapshot<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        data: &SharedData,
+    ) -> rquickjs::Result<Array<'js>> {
+        if let Some((snapshot, _)) = &self.snapshot {
             return snapshot.clone().restore(ctx);
         }
         let klines = self.klines.clone().restore(ctx)?;
         let slice: rquickjs::Function = klines.as_object().get("slice")?;
         let copy: Array = slice.call((rquickjs::function::This(klines),))?;
+        let id = data
+            .borrow_mut()
+            .register(Columns::from_candles(self.candles.iter()));
+        let object_ctor: Object = ctx.globals().get("Object")?;
+        let define: rquickjs::Function = object_ctor.get("defineProperty")?;
+        let descriptor = Object::new(ctx.clone())?;
+        descriptor.set("value", id)?;
+        define.call::<_, ()>((copy.clone(), SERIES_ID, descriptor))?;
         freeze(ctx, copy.as_object())?;
-        self.snapshot = Some(Persistent::save(ctx, copy.clone()));
+        self.snapshot = Some((Persistent::save(ctx, copy.clone()), id));
         Ok(copy)
     }
 }
@@ -101,4 +145,45 @@ pub fn freeze<'js>(ctx: &Ctx<'js>, object: &Object<'js>) -> rquickjs::Result<()>
     let object_ctor: Object = ctx.globals().get("Object")?;
     let freeze: rquickjs::Function = object_ctor.get("freeze")?;
     freeze.call::<_, ()>((object.clone(),))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::helpers::HelperData;
+    use crate::market::Interval;
+
+    /// Measures what a resident kline costs in the JS heap (prints it; asserts the estimate the
+    /// worker reserves is not below it).
+    #[test]
+    fn resident_kline_cost_is_within_the_reserved_estimate() {
+        let runtime = rquickjs::Runtime::new().unwrap();
+        let context = rquickjs::Context::full(&runtime).unwrap();
+        let data = SharedData::new(std::cell::RefCell::new(HelperData::default()));
+        let before = runtime.memory_usage().memory_used_size;
+        let candles: Vec<Candle> = (0..2000)
+            .map(|i| {
+                Candle::new(
+                    i * 300_000,
+                    Interval::M5,
+                    16726.1 + i as f64,
+                    16728.8,
+                    16726.0,
+                    16727.3,
+                    691.508,
+                )
+            })
+            .collect();
+        let mut series = context.with(|ctx| ResidentSeries::new(&ctx, 2000).unwrap());
+        context.with(|ctx| series.apply(&ctx, &data, &candles).unwrap());
+        let after = runtime.memory_usage().memory_used_size;
+        let per_kline = (after - before) as f64 / 2000.0;
+        println!("one resident kline: {per_kline:.0} bytes");
+        assert!(
+            per_kline < KLINE_BYTES as f64 * 0.7,
+            "{per_kline} bytes per kline leaves too little for caches"
+        );
+        drop(series);
+        data.borrow_mut().clear();
+    }
 }

@@ -6,9 +6,10 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use rquickjs::{Array, Ctx, Object, Persistent, Value};
+use rquickjs::{Array, CatchResultExt, Ctx, Object, Persistent, Value};
 
-use super::resident::{freeze, ResidentSeries};
+use super::resident::{freeze, ResidentSeries, KLINE_BYTES};
+use crate::filter::helpers::{self, Call, HelperData, SharedData};
 use crate::filter::{FilterError, FilterErrorKind, Limits, Sandbox, Verdict};
 use crate::market::{Candle, Interval};
 use crate::trader::Trader;
@@ -93,35 +94,39 @@ impl Drop for Worker {
     }
 }
 
-/// What lives on the worker thread.
+/// What lives on the worker thread. JS handles are released (see `Drop`) before the sandbox.
 struct State {
     series: HashMap<(String, Interval), ResidentSeries>,
     helpers: Persistent<Object<'static>>,
-    no_nodes: Persistent<Array<'static>>,
+    data: SharedData,
     history: usize,
+    /// Heap of the realm before any candle (helpers, intrinsics), reserved with the candles.
+    baseline: usize,
     sandbox: Sandbox,
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        self.data.borrow_mut().clear();
+        self.series.clear();
+    }
 }
 
 impl State {
     fn new(limits: Limits, history: usize) -> Result<Self, String> {
         let sandbox = Sandbox::new(limits)?;
-        let (helpers, no_nodes) = sandbox
-            .with_ctx(|ctx| -> rquickjs::Result<_> {
-                let helpers = Object::new(ctx.clone())?;
-                freeze(&ctx, &helpers)?;
-                let nodes = Array::new(ctx.clone())?;
-                freeze(&ctx, nodes.as_object())?;
-                Ok((
-                    Persistent::save(&ctx, helpers),
-                    Persistent::save(&ctx, nodes),
-                ))
-            })
-            .map_err(|e| format!("preparing the worker's realm: {e}"))?;
+        let data = SharedData::new(std::cell::RefCell::new(HelperData::default()));
+        let helpers = sandbox
+            .with_ctx(|ctx| helpers::install(&ctx, &data))
+            .map_err(|e| format!("preparing the worker's helpers: {e}"))?;
+        let baseline = sandbox.memory_used();
+        sandbox.reserve(baseline);
         Ok(Self {
             series: HashMap::new(),
             helpers,
-            no_nodes,
+            data,
             history,
+            baseline,
             sandbox,
         })
     }
@@ -204,21 +209,29 @@ impl State {
         outcomes
     }
 
-    fn apply(&mut self, symbol: &str, updates: &[(Interval, Vec<Candle>)]) -> rquickjs::Result<()> {
+    fn apply(&mut self, symbol: &str, updates: &[(Interval, Vec<Candle>)]) -> Result<(), String> {
         let history = self.history;
         let series = &mut self.series;
+        let data = &self.data;
         self.sandbox.with_ctx(|ctx| {
-            for (interval, candles) in updates {
-                let key = (symbol.to_owned(), *interval);
-                if !series.contains_key(&key) {
-                    series.insert(key.clone(), ResidentSeries::new(&ctx, history)?);
+            let applied = (|| {
+                for (interval, candles) in updates {
+                    let key = (symbol.to_owned(), *interval);
+                    if !series.contains_key(&key) {
+                        series.insert(key.clone(), ResidentSeries::new(&ctx, history)?);
+                    }
+                    if let Some(resident) = series.get_mut(&key) {
+                        resident.apply(&ctx, data, candles)?;
+                    }
                 }
-                if let Some(resident) = series.get_mut(&key) {
-                    resident.apply(&ctx, candles)?;
-                }
-            }
-            Ok(())
-        })
+                Ok::<_, rquickjs::Error>(())
+            })();
+            // Name the JavaScript exception instead of rquickjs' generic "Exception".
+            applied.catch(&ctx).map_err(|e| e.to_string())
+        })?;
+        let klines: usize = self.series.values().map(ResidentSeries::len).sum();
+        self.sandbox.reserve(self.baseline + klines * KLINE_BYTES);
+        Ok(())
     }
 
     fn run_one(
@@ -229,25 +242,41 @@ impl State {
     ) -> Result<Verdict, FilterError> {
         let series = &mut self.series;
         let helpers = &self.helpers;
-        let no_nodes = &self.no_nodes;
+        let data = &self.data;
         let timeframes = trader.timeframes();
+        // hvnNodes come from the longest required timeframe, as the original computed them.
+        let longest = timeframes.iter().copied().max_by_key(|i| i.duration_ms());
         self.sandbox.evaluate(&trader.id, symbol, |ctx: &Ctx<'_>| {
             let ticker = ticker.clone().restore(ctx)?;
             let frames = Object::new(ctx.clone())?;
+            let mut nodes = None;
             for interval in &timeframes {
                 let key = (symbol.to_owned(), *interval);
                 let klines: Value = match series.get_mut(&key) {
-                    Some(resident) => resident.snapshot(ctx)?.into_value(),
+                    Some(resident) => resident.snapshot(ctx, data)?.into_value(),
                     None => Array::new(ctx.clone())?.into_value(),
                 };
+                if Some(*interval) == longest {
+                    let call = Call {
+                        ctx: ctx.clone(),
+                        data: data.clone(),
+                        name: "hvnNodes",
+                        args: vec![klines.clone()],
+                    };
+                    nodes = Some(helpers::default_nodes(&call)?);
+                }
                 frames.set(interval.as_str(), klines)?;
             }
             freeze(ctx, &frames)?;
+            let nodes = match nodes {
+                Some(nodes) => nodes,
+                None => Array::new(ctx.clone())?.into_value(),
+            };
             Ok([
                 ticker,
                 frames.into_value(),
                 helpers.clone().restore(ctx)?.into_value(),
-                no_nodes.clone().restore(ctx)?.into_value(),
+                nodes,
             ])
         })
     }

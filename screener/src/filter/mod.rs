@@ -5,8 +5,10 @@
 //! - [`outcome`]: reading what a filter returns.
 //! - `realm`: keeping traders that share a realm from affecting each other.
 //! - [`error`]: failures named by trader, symbol, message and line.
+//! - [`helpers`]: the native indicator helpers filters call.
 
 pub mod error;
+pub mod helpers;
 pub mod outcome;
 mod realm;
 pub mod sandbox;

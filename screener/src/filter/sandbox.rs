@@ -248,7 +248,14 @@ impl Sandbox {
         Err(self.error(kind, trader_id, message, line).on_symbol(symbol))
     }
 
-    /// Bytes the runtime currently uses.
+    /// Reserves `bytes` of the runtime's memory for data the engine keeps resident (candles),
+    /// so the cap of [`Limits::memory_bytes`] stays what filters themselves may allocate.
+    pub fn reserve(&self, bytes: usize) {
+        self.runtime
+            .set_memory_limit(bytes.saturating_add(self.limits.memory_bytes));
+    }
+
+    /// Bytes the runtime currently uses (walks the heap: not for hot paths).
     pub fn memory_used(&self) -> usize {
         usize::try_from(self.runtime.memory_usage().memory_used_size).unwrap_or(usize::MAX)
     }

@@ -1,0 +1,132 @@
+//! Candle columns the native helpers compute on, and the cache of their results.
+//!
+//! The engine registers the columns of every frozen kline snapshot it hands to filters and
+//! tags the snapshot with a hidden id ([`SERIES_ID`]). A helper called with such an array reads
+//! the Rust columns directly — no candle is copied out of JavaScript — and its result is cached
+//! per (snapshot, helper, parameters), so every trader evaluating that symbol on that close
+//! shares one computation. Arrays built by filter code are read element by element instead.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rquickjs::{Function, Persistent, Value};
+
+use crate::market::Candle;
+
+/// Hidden (non-enumerable) property holding a snapshot's id.
+pub const SERIES_ID: &str = "__tmSeries";
+
+/// A series' values by field, oldest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Columns {
+    pub open_time: Vec<f64>,
+    pub open: Vec<f64>,
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+    pub volume: Vec<f64>,
+    /// Taker-buy base volume (0 where unknown).
+    pub taker_buy: Vec<f64>,
+}
+
+impl Columns {
+    pub fn from_candles<'a>(candles: impl ExactSizeIterator<Item = &'a Candle>) -> Self {
+        let mut c = Columns::with_capacity(candles.len());
+        for candle in candles {
+            c.push(
+                candle.open_time as f64,
+                [
+                    candle.open,
+                    candle.high,
+                    candle.low,
+                    candle.close,
+                    candle.volume,
+                ],
+                candle.taker_buy_base_volume.unwrap_or(0.0),
+            );
+        }
+        c
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        let v = || Vec::with_capacity(n);
+        Columns {
+            open_time: v(),
+            open: v(),
+            high: v(),
+            low: v(),
+            close: v(),
+            volume: v(),
+            taker_buy: v(),
+        }
+    }
+
+    pub fn push(&mut self, open_time: f64, ohlcv: [f64; 5], taker_buy: f64) {
+        let [o, h, l, c, v] = ohlcv;
+        self.open_time.push(open_time);
+        self.open.push(o);
+        self.high.push(h);
+        self.low.push(l);
+        self.close.push(c);
+        self.volume.push(v);
+        self.taker_buy.push(taker_buy);
+    }
+
+    pub fn len(&self) -> usize {
+        self.close.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.close.is_empty()
+    }
+}
+
+type CacheKey = (u32, &'static str, Vec<u64>);
+
+/// The registered snapshots of one worker and the cached helper results on them.
+#[derive(Default)]
+pub struct HelperData {
+    /// `Object.freeze` of the realm (results are shared between traders, so frozen).
+    pub freeze: Option<Persistent<Function<'static>>>,
+    next_id: u32,
+    columns: HashMap<u32, Rc<Columns>>,
+    cache: HashMap<CacheKey, Persistent<Value<'static>>>,
+}
+
+/// Shared between the worker and the helper functions living in its realm.
+pub type SharedData = Rc<RefCell<HelperData>>;
+
+impl HelperData {
+    /// Registers a snapshot's columns; returns its id.
+    pub fn register(&mut self, columns: Columns) -> u32 {
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        self.columns.insert(self.next_id, Rc::new(columns));
+        self.next_id
+    }
+
+    /// Forgets a snapshot (replaced by a newer one) and its cached results.
+    pub fn release(&mut self, id: u32) {
+        self.columns.remove(&id);
+        self.cache.retain(|(series, _, _), _| *series != id);
+    }
+
+    pub fn columns(&self, id: u32) -> Option<Rc<Columns>> {
+        self.columns.get(&id).cloned()
+    }
+
+    pub fn cached(&self, key: &CacheKey) -> Option<Persistent<Value<'static>>> {
+        self.cache.get(key).cloned()
+    }
+
+    pub fn store(&mut self, key: CacheKey, value: Persistent<Value<'static>>) {
+        self.cache.insert(key, value);
+    }
+
+    /// Drops every JS value held, before the realm goes away.
+    pub fn clear(&mut self) {
+        self.freeze = None;
+        self.cache.clear();
+        self.columns.clear();
+    }
+}

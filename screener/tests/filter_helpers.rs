@@ -1,0 +1,211 @@
+//! The native `helpers` object through the engine: each helper against a direct computation
+//! on the same history window, the copy path (arrays made by filter code) equal to the
+//! zero-copy path (the engine's arrays), shared and frozen cached results, `hvnNodes`, and
+//! errors that name the helper.
+
+use std::path::PathBuf;
+
+use screener::engine::{replay, Engine, EngineConfig, Signal};
+use screener::filter::helpers::HELPERS;
+use screener::indicators as ind;
+use screener::market::{CandleFile, Interval};
+use screener::trader::Trader;
+
+const HISTORY: usize = 120;
+
+fn file() -> CandleFile {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/btcusdt_5m_2023-01-02_2023-02-09.csv");
+    CandleFile::load(&path, None, None).unwrap()
+}
+
+/// Replays `take` candles through a trader that returns `conditions` computed by `expr` (a
+/// JS expression producing an array of values, JSON-encoded one per condition).
+fn probe(expr: &str, take: usize) -> (Vec<Signal>, Vec<String>) {
+    let code = format!(
+        "const k = timeframes['5m'];\nconst out = {expr};\nreturn {{ match: true, conditions: out.map((v) => JSON.stringify(v)) }};"
+    );
+    let json = serde_json::json!({"id": "probe", "name": "probe",
+        "filter": {"code": code, "refreshInterval": "5m", "requiredTimeframes": ["5m"], "cooldownBars": 1}});
+    let mut engine = Engine::new(EngineConfig {
+        history: HISTORY,
+        workers: 1,
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    engine
+        .upsert_trader(Trader::from_json(&json.to_string()).unwrap())
+        .unwrap();
+    let f = file();
+    let mut signals = Vec::new();
+    let mut errors = Vec::new();
+    replay(
+        &mut engine,
+        "BTCUSDT",
+        Interval::M5,
+        &f.candles[..take],
+        |s| signals.push(s.clone()),
+        |e| errors.push(e.to_string()),
+    );
+    (signals, errors)
+}
+
+/// JSON of a number the way JSON.stringify writes it (null for None).
+fn js(v: Option<f64>) -> String {
+    match v {
+        None => "null".into(),
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        Some(x) => serde_json::to_string(&x).unwrap(),
+    }
+}
+
+fn window(i: usize) -> std::ops::Range<usize> {
+    (i + 1).saturating_sub(HISTORY)..i + 1
+}
+
+#[test]
+fn helper_results_equal_direct_computation_on_the_window() {
+    let (signals, errors) = probe(
+        "[helpers.getLatestRSI(k), helpers.calculateMA(k, 20), helpers.getLatestEMA(k, 20), helpers.getLatestATR(k),\n\
+          helpers.calculateADX(k), helpers.getLatestPVI(k), helpers.getHighestHigh(k, 10), helpers.getLowestLow(k, 10),\n\
+          helpers.calculateAvgVolume(k, 5), helpers.getLatestMACD(k).histogram, helpers.calculateStochastic(k),\n\
+          helpers.getLatestBollingerBands(k)?.upper ?? null, helpers.getLatestVWAP(k, 50)]",
+        200,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let f = file();
+    for (i, s) in signals.iter().enumerate() {
+        let w = window(i);
+        let h = &f.candles[w.clone()];
+        let col = |g: fn(&screener::market::Candle) -> f64| h.iter().map(g).collect::<Vec<f64>>();
+        let (high, low, close, volume) = (
+            col(|x| x.high),
+            col(|x| x.low),
+            col(|x| x.close),
+            col(|x| x.volume),
+        );
+        let last = |s: ind::Series| s.last().copied().flatten();
+        let stoch = ind::stochastic(&high, &low, &close, 14, 3, 3).unwrap();
+        let stoch_json = match (last(stoch.k.clone()), last(stoch.d.clone())) {
+            (Some(k), Some(d)) => format!("{{\"k\":{},\"d\":{}}}", js(Some(k)), js(Some(d))),
+            _ => "null".into(),
+        };
+        let bands = ind::bollinger(&close, 20, 2.0).unwrap();
+        let expected = vec![
+            js(ind::latest(&ind::rsi(&close, 14).unwrap())),
+            js(last(ind::sma(&close, 20).unwrap())),
+            js(ind::latest(&ind::ema(&close, 20).unwrap())),
+            js(ind::latest(&ind::atr(&high, &low, &close, 14).unwrap())),
+            js(last(ind::adx(&high, &low, &close, 14).unwrap().adx)),
+            js(ind::latest(&ind::pvi(&close, &volume, 1000.0).unwrap())),
+            js(last(ind::highest(&high, 10).unwrap())),
+            js(last(ind::lowest(&low, 10).unwrap())),
+            js(last(ind::sma(&volume, 5).unwrap())),
+            js(ind::latest(
+                &ind::macd(&close, 12, 26, 9).unwrap().histogram,
+            )),
+            stoch_json,
+            js(last(bands.upper)),
+            js(ind::latest(
+                &ind::vwap(&high, &low, &close, &volume, Some(50)).unwrap(),
+            )),
+        ];
+        assert_eq!(s.conditions, expected, "candle {i}");
+    }
+    // Late candles have every value computable.
+    assert!(signals[199].conditions.iter().all(|c| c != "null"));
+}
+
+#[test]
+fn arrays_built_by_filter_code_give_the_same_results() {
+    let (signals, errors) = probe(
+        "(() => { const copy = k.map((x) => x.slice());\n\
+          const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);\n\
+          return [same(helpers.calculateRSI(k), helpers.calculateRSI(copy)),\n\
+                  same(helpers.calculateMACDValues(k), helpers.calculateMACDValues(copy)),\n\
+                  same(helpers.calculateADXSeries(k), helpers.calculateADXSeries(copy)),\n\
+                  same(helpers.calculateStochRSI(k), helpers.calculateStochRSI(copy)),\n\
+                  same(helpers.calculateVWAPBands(k, 30, 2), helpers.calculateVWAPBands(copy, 30, 2)),\n\
+                  same(helpers.calculateHighVolumeNodes(k), helpers.calculateHighVolumeNodes(copy)),\n\
+                  same(helpers.calculateOBV(k), helpers.calculateOBV(copy))]; })()",
+        80,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    for s in &signals {
+        assert!(
+            s.conditions.iter().all(|c| c == "true"),
+            "{:?}",
+            s.conditions
+        );
+    }
+}
+
+#[test]
+fn results_on_engine_arrays_are_cached_shared_and_frozen() {
+    let (signals, errors) = probe(
+        "[helpers.calculateRSI(k, 14) === helpers.calculateRSI(k, 14), helpers.calculateRSI(k, 14) !== helpers.calculateRSI(k, 7),\n\
+          Object.isFrozen(helpers.calculateMACDValues(k)), Object.isFrozen(helpers.calculateMACDValues(k).macdLine),\n\
+          Object.isFrozen(helpers), Object.isFrozen(k), Object.isFrozen(k[0]), Array.isArray(hvnNodes),\n\
+          JSON.stringify(hvnNodes) === JSON.stringify(helpers.calculateHighVolumeNodes(k, { lookback: 100 })),\n\
+          Object.keys(k).includes('__tmSeries')]",
+        60,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let last = &signals.last().unwrap().conditions;
+    assert_eq!(
+        last,
+        &["true", "true", "true", "true", "true", "true", "true", "true", "true", "false"]
+    );
+}
+
+#[test]
+fn number_array_helpers_follow_the_contract() {
+    let (signals, errors) = probe(
+        "[helpers.calculateSMA([1, 2, 3, 4], 2), helpers.calculateSMA([1], 2), helpers.calculateEMA([1, 2, 3, 4, 5], 3),\n\
+          helpers.calculateEMA([1, 2], 3), helpers.calculateMACD([1, 2, 3], 12, 26, 9).MACD,\n\
+          helpers.detectGenericDivergence([5, 4, 5, 5, 5, 5, 5, 5, 3, 5, 5, 5], [50, 20, 50, 50, 50, 50, 50, 50, 30, 50, 50, 50], 12, 5),\n\
+          helpers.isNearHVN(100, [{ price: 100.4 }], 0.5), helpers.countHVNInRange(1, 10, [{ price: 5 }, { price: 11 }]),\n\
+          helpers.getClosestHVN(10, [{ price: 8 }, { price: 13 }], 'above').price]",
+        1,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    // EMA(3) of 1..5 seeded with SMA(1,2,3) = 2: then 3, 4.
+    assert_eq!(
+        signals[0].conditions,
+        [
+            "3.5",
+            "null",
+            "4",
+            "null",
+            "null",
+            "\"bullish_regular\"",
+            "true",
+            "1",
+            "13"
+        ]
+    );
+    assert_eq!(HELPERS.len(), 39, "every helper of trader-filters.md");
+}
+
+#[test]
+fn bad_arguments_throw_errors_naming_the_helper() {
+    let (_, errors) = probe("[helpers.calculateRSI(null)]", 1);
+    assert_eq!(errors, ["trader probe on BTCUSDT: TypeError: helpers.calculateRSI: klines must be an array of klines (line 2)"]);
+    let (_, errors) = probe("[helpers.calculateMA(k, 0)]", 1);
+    assert!(
+        errors[0].contains("helpers.calculateMA: parameter 2 must be a whole number ≥ 1"),
+        "{errors:?}"
+    );
+    let (_, errors) = probe("[helpers.calculateHighVolumeNodes(k, { bins: 100000 })]", 1);
+    assert!(
+        errors[0].contains(
+            "RangeError: helpers.calculateHighVolumeNodes: bins must be between 1 and 10000"
+        ),
+        "{errors:?}"
+    );
+    let (_, errors) = probe("[helpers.calculateRSI([[1, 2]])]", 1);
+    assert!(
+        errors.is_empty(),
+        "short klines give nulls, not errors: {errors:?}"
+    );
+}
