@@ -8,7 +8,7 @@
 //! the input unchanged.
 
 use super::error::{check_period, Result};
-use super::series::{fill_none, finite_len, fresh, layout, Series};
+use super::series::{fresh, identity, moving_window, Series};
 
 /// `(k, 1 - k)` for `period`, with `k = 2 / (period + 1)` (TA-Lib's `PER_TO_K`).
 pub(crate) fn coefficients(period: usize) -> (f64, f64) {
@@ -29,19 +29,11 @@ pub fn ema(values: &[f64], period: usize) -> Result<Series> {
 
 /// [`ema`] into `out`, reusing its allocation (`out` is untouched on error).
 pub fn ema_into(values: &[f64], period: usize, out: &mut Series) -> Result<()> {
-    check_period("period", period, 1)?;
-    let len = values.len();
-    let valid = finite_len(values);
-    if valid < period {
-        fill_none(out, len);
+    let Some((values, slots)) = moving_window(values, period, out)? else {
         return Ok(());
-    }
-    let values = &values[..valid];
-    let slots = layout(out, len, period - 1, valid);
+    };
     if period == 1 {
-        for (slot, &x) in slots.iter_mut().zip(values) {
-            *slot = Some(x);
-        }
+        identity(values, slots);
         return Ok(());
     }
     let c = coefficients(period);

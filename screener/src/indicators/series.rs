@@ -60,6 +60,37 @@ pub(crate) fn fill_none(out: &mut Series, len: usize) {
     layout(out, len, len, len);
 }
 
+/// A finite input prefix and the output slots a moving average fills.
+pub(crate) type Window<'a> = (&'a [f64], &'a mut [Option<f64>]);
+
+/// The common start of a moving average over `period` values: checks the period, lays out
+/// `out` for the finite prefix of `values`, and returns that prefix with the slots from index
+/// `period - 1` on — or `None` (with `out` all `None`) when the prefix is shorter than `period`.
+pub(crate) fn moving_window<'a>(
+    values: &'a [f64],
+    period: usize,
+    out: &'a mut Series,
+) -> super::error::Result<Option<Window<'a>>> {
+    super::error::check_period("period", period, 1)?;
+    let len = values.len();
+    let valid = finite_len(values);
+    if valid < period {
+        fill_none(out, len);
+        return Ok(None);
+    }
+    Ok(Some((
+        &values[..valid],
+        layout(out, len, period - 1, valid),
+    )))
+}
+
+/// Copies `values` into `slots` (a period-1 moving average is its input).
+pub(crate) fn identity(values: &[f64], slots: &mut [Option<f64>]) {
+    for (slot, &x) in slots.iter_mut().zip(values) {
+        *slot = Some(x);
+    }
+}
+
 /// Runs a batch computation into a fresh series.
 pub(crate) fn fresh<E>(compute: impl FnOnce(&mut Series) -> Result<(), E>) -> Result<Series, E> {
     let mut out = Vec::new();

@@ -5,7 +5,7 @@
 
 use super::error::{check_period, Result};
 use super::ring::Ring;
-use super::series::{fill_none, finite_len, fresh, layout, Series};
+use super::series::{fresh, moving_window, Series};
 
 /// SMA of `values` over `period` (>= 1); the first value is at index `period - 1`.
 pub fn sma(values: &[f64], period: usize) -> Result<Series> {
@@ -14,16 +14,10 @@ pub fn sma(values: &[f64], period: usize) -> Result<Series> {
 
 /// [`sma`] into `out`, reusing its allocation (`out` is untouched on error).
 pub fn sma_into(values: &[f64], period: usize, out: &mut Series) -> Result<()> {
-    check_period("period", period, 1)?;
-    let len = values.len();
-    let valid = finite_len(values);
-    if valid < period {
-        fill_none(out, len);
+    let Some((values, slots)) = moving_window(values, period, out)? else {
         return Ok(());
-    }
-    let values = &values[..valid];
+    };
     let divisor = period as f64;
-    let slots = layout(out, len, period - 1, valid);
     let mut total = values[..period - 1].iter().fold(0.0, |s, &x| s + x);
     for ((slot, &new), &old) in slots.iter_mut().zip(&values[period - 1..]).zip(values) {
         total += new;

@@ -8,7 +8,7 @@
 
 use super::error::{check_period, Result};
 use super::ring::Ring;
-use super::series::{fill_none, finite_len, fresh, layout, Series};
+use super::series::{fresh, identity, moving_window, Series};
 
 /// Outputs between two rebuilds of the running totals, per unit of period.
 const RESEED_PER_PERIOD: usize = 8;
@@ -33,19 +33,11 @@ pub fn wma(values: &[f64], period: usize) -> Result<Series> {
 
 /// [`wma`] into `out`, reusing its allocation (`out` is untouched on error).
 pub fn wma_into(values: &[f64], period: usize, out: &mut Series) -> Result<()> {
-    check_period("period", period, 1)?;
-    let len = values.len();
-    let valid = finite_len(values);
-    if valid < period {
-        fill_none(out, len);
+    let Some((values, slots)) = moving_window(values, period, out)? else {
         return Ok(());
-    }
-    let values = &values[..valid];
-    let slots = layout(out, len, period - 1, valid);
+    };
     if period == 1 {
-        for (slot, &x) in slots.iter_mut().zip(values) {
-            *slot = Some(x);
-        }
+        identity(values, slots);
         return Ok(());
     }
     let divider = divider(period);
