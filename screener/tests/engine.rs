@@ -336,3 +336,105 @@ fn replays_are_deterministic() {
         "same signals, same order and seq, whatever the worker count"
     );
 }
+
+/// One round of the same candle for `symbols` symbols.
+fn round(symbols: usize, candle: screener::market::Candle) -> Vec<screener::engine::ClosedCandle> {
+    (0..symbols)
+        .map(|s| screener::engine::ClosedCandle {
+            symbol: format!("S{s:02}USDT"),
+            interval: Interval::M5,
+            candle,
+        })
+        .collect()
+}
+
+#[test]
+fn a_runaway_filter_is_skipped_for_the_rest_of_the_round_then_quarantined() {
+    let file = data("xrpeth_5m_2019-10-11_2019-10-13.csv");
+    let mut e = Engine::new(EngineConfig {
+        history: 20,
+        workers: 1,
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    e.upsert_trader(trader("ok", "5m", &["5m"], 1, "return true;"))
+        .unwrap();
+    e.upsert_trader(trader("loop", "5m", &["5m"], 1, "while (true) {}"))
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let first = e.close_candles(&round(10, file.candles[0]));
+    // Two deadlines (50 ms each), not ten: the other eight symbols are skipped.
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        first.signals.len(),
+        10,
+        "the good trader ran on every symbol"
+    );
+    assert_eq!(
+        (e.stats()["loop"].errors, e.stats()["loop"].skipped),
+        (2, 8)
+    );
+
+    e.close_candles(&round(10, file.candles[1]));
+    assert!(!e.stats()["loop"].quarantined);
+    let third = e.close_candles(&round(10, file.candles[2]));
+    assert!(e.stats()["loop"].quarantined);
+    let paused = third
+        .errors
+        .iter()
+        .find(|x| x.kind == screener::filter::FilterErrorKind::Quarantined)
+        .unwrap();
+    assert!(paused.to_string().starts_with(
+        "trader loop: paused: the filter exceeded its time or memory limits in 3 rounds"
+    ));
+
+    let fourth = e.close_candles(&round(10, file.candles[3]));
+    assert!(
+        fourth.errors.is_empty() && fourth.signals.len() == 10,
+        "quarantined: not run at all"
+    );
+    assert_eq!(
+        e.stats()["loop"].errors,
+        7,
+        "2 per round for 3 rounds, and the pause notice"
+    );
+
+    // A fixed version resumes it.
+    let mut fixed = trader("loop", "5m", &["5m"], 1, "return true;");
+    fixed.version = 2;
+    e.upsert_trader(fixed).unwrap();
+    let fifth = e.close_candles(&round(10, file.candles[4]));
+    assert_eq!(fifth.signals.len(), 20);
+    assert!(!e.stats()["loop"].quarantined);
+}
+
+#[test]
+fn an_occasional_timeout_does_not_quarantine() {
+    let file = data("xrpeth_5m_2019-10-11_2019-10-13.csv");
+    let mut e = Engine::new(EngineConfig {
+        history: 50,
+        workers: 1,
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    // Loops on every other close only.
+    e.upsert_trader(trader(
+        "flaky",
+        "5m",
+        &["5m"],
+        1,
+        "if (timeframes['5m'].length % 2 === 0) { while (true) {} }\nreturn false;",
+    ))
+    .unwrap();
+    for candle in &file.candles[..8] {
+        e.close_candles(&round(1, *candle));
+    }
+    let stats = &e.stats()["flaky"];
+    assert_eq!((stats.evaluations, stats.errors), (8, 4));
+    assert!(!stats.quarantined);
+}

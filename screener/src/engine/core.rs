@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::cooldown::Cooldowns;
 use super::registry::{Change, Registry, RegistryError};
 use super::signal::Signal;
-use super::worker::{Outcome, SymbolRound, Worker};
+use super::worker::{hit_limits, Outcome, SymbolRound, Worker};
 use crate::filter::{FilterError, FilterErrorKind, Limits, Sandbox};
 use crate::market::{Candle, CandleStore, Interval, SeriesKey, Ticker, Upsert};
 use crate::trader::record::{DEFAULT_HISTORY, MAX_HISTORY};
@@ -47,6 +47,9 @@ pub struct ClosedCandle {
     pub candle: Candle,
 }
 
+/// Consecutive rounds in which a trader hit its sandbox limits before it is quarantined.
+pub const QUARANTINE_AFTER_ROUNDS: u32 = 3;
+
 /// Counts per trader.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,6 +57,13 @@ pub struct TraderStats {
     pub evaluations: u64,
     pub errors: u64,
     pub signals: u64,
+    /// Evaluations not run because the trader had already hit its limits in that round.
+    pub skipped: u64,
+    /// Paused by the engine after hitting its limits in [`QUARANTINE_AFTER_ROUNDS`] rounds in
+    /// a row; a new version (or enabling it again) resumes it.
+    pub quarantined: bool,
+    #[serde(skip)]
+    limit_rounds: u32,
 }
 
 /// What one round produced.
@@ -147,7 +157,9 @@ impl Engine {
             self.cooldowns.forget_trader(&id);
             self.workers.iter().for_each(|w| w.forget(&id));
         }
-        self.stats.entry(id).or_default();
+        let stats = self.stats.entry(id).or_default();
+        stats.quarantined = false;
+        stats.limit_rounds = 0;
         Ok(change)
     }
 
@@ -161,7 +173,13 @@ impl Engine {
 
     /// Enables or pauses one trader.
     pub fn set_trader_enabled(&mut self, id: &str, enabled: bool) -> Result<(), EngineError> {
-        Ok(self.registry.set_enabled(id, enabled)?)
+        self.registry.set_enabled(id, enabled)?;
+        if enabled {
+            let stats = self.stats.entry(id.to_owned()).or_default();
+            stats.quarantined = false;
+            stats.limit_rounds = 0;
+        }
+        Ok(())
     }
 
     /// Stops evaluating (candles are still stored) / resumes.
@@ -283,14 +301,23 @@ impl Engine {
             .iter()
             .map(|d| ((d.0.symbol.as_str(), d.0.interval), d))
             .collect();
+        let mut hit_this_round: std::collections::BTreeSet<String> = Default::default();
         for outcome in outcomes {
-            report.evaluations += 1;
             let Some(trader) = self.registry.get(&outcome.trader_id).cloned() else {
                 continue;
             };
             let stats = self.stats.entry(trader.id.clone()).or_default();
+            let Some(result) = outcome.result else {
+                stats.skipped += 1;
+                hit_this_round.insert(trader.id.clone());
+                continue;
+            };
+            report.evaluations += 1;
             stats.evaluations += 1;
-            match outcome.result {
+            if result.as_ref().is_err_and(hit_limits) {
+                hit_this_round.insert(trader.id.clone());
+            }
+            match result {
                 Err(error) => {
                     stats.errors += 1;
                     report.errors.push(error);
@@ -325,7 +352,44 @@ impl Engine {
                 Ok(_) => {}
             }
         }
+        self.track_limits(&per_symbol, &hit_this_round, &mut report);
         report
+    }
+
+    /// Quarantines traders that hit their limits in [`QUARANTINE_AFTER_ROUNDS`] rounds in a
+    /// row (a runaway filter would otherwise cost deadlines every round); resets the count of
+    /// those that ran within them.
+    fn track_limits(
+        &mut self,
+        ran: &BTreeMap<String, Vec<(Arc<Trader>, Interval)>>,
+        hit: &std::collections::BTreeSet<String>,
+        report: &mut RoundReport,
+    ) {
+        let ran: std::collections::BTreeSet<&str> =
+            ran.values().flatten().map(|(t, _)| t.id.as_str()).collect();
+        for id in ran {
+            let stats = self.stats.entry(id.to_owned()).or_default();
+            if !hit.contains(id) {
+                stats.limit_rounds = 0;
+                continue;
+            }
+            stats.limit_rounds += 1;
+            if stats.limit_rounds >= QUARANTINE_AFTER_ROUNDS
+                && self.registry.set_enabled(id, false).is_ok()
+            {
+                stats.quarantined = true;
+                stats.errors += 1;
+                report.errors.push(FilterError {
+                    kind: FilterErrorKind::Quarantined,
+                    trader_id: id.to_owned(),
+                    symbol: None,
+                    message: format!(
+                        "paused: the filter exceeded its time or memory limits in {QUARANTINE_AFTER_ROUNDS} rounds in a row; fix it and save a new version (or enable it again) to resume"
+                    ),
+                    line: None,
+                });
+            }
+        }
     }
 
     /// The first required timeframe with no candles for `symbol`.

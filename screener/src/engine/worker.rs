@@ -28,7 +28,21 @@ pub struct SymbolRound {
 pub struct Outcome {
     pub trader_id: String,
     pub symbol: String,
-    pub result: Result<Verdict, FilterError>,
+    /// `None`: not evaluated, because the trader already exceeded its limits on
+    /// [`LIMIT_FAILURES_PER_ROUND`] symbols in this round.
+    pub result: Option<Result<Verdict, FilterError>>,
+}
+
+/// Deadline or memory-cap failures after which a trader is not run again in the same round,
+/// so one runaway filter costs at most this many deadlines per worker, not one per symbol.
+pub const LIMIT_FAILURES_PER_ROUND: u32 = 2;
+
+/// Whether an error is the sandbox stopping a filter at one of its limits.
+pub fn hit_limits(error: &FilterError) -> bool {
+    matches!(
+        error.kind,
+        FilterErrorKind::Timeout | FilterErrorKind::OutOfMemory
+    )
 }
 
 enum Command {
@@ -135,9 +149,10 @@ impl State {
         while let Ok(command) = inbox.recv() {
             match command {
                 Command::Round(round, reply) => {
+                    let mut failures = HashMap::new();
                     let outcomes = round
                         .into_iter()
-                        .flat_map(|part| self.evaluate(part))
+                        .flat_map(|part| self.evaluate(part, &mut failures))
                         .collect();
                     let _ = reply.send(outcomes);
                 }
@@ -146,18 +161,18 @@ impl State {
         }
     }
 
-    fn evaluate(&mut self, part: SymbolRound) -> Vec<Outcome> {
+    fn evaluate(&mut self, part: SymbolRound, failures: &mut HashMap<String, u32>) -> Vec<Outcome> {
         let symbol = part.symbol;
         let fail = |trader: &Trader, kind, message: String| Outcome {
             trader_id: trader.id.clone(),
             symbol: symbol.clone(),
-            result: Err(FilterError {
+            result: Some(Err(FilterError {
                 kind,
                 trader_id: trader.id.clone(),
                 symbol: Some(symbol.clone()),
                 message,
                 line: None,
-            }),
+            })),
         };
         if let Err(e) = self.apply(&symbol, &part.updates) {
             let message = format!("updating the candles in the sandbox: {e}");
@@ -188,23 +203,27 @@ impl State {
         };
         let mut outcomes = Vec::with_capacity(part.traders.len());
         for trader in &part.traders {
+            let outcome = |result| Outcome {
+                trader_id: trader.id.clone(),
+                symbol: symbol.clone(),
+                result,
+            };
+            if failures.get(&trader.id).copied().unwrap_or(0) >= LIMIT_FAILURES_PER_ROUND {
+                outcomes.push(outcome(None));
+                continue;
+            }
             if let Err(e) = self
                 .sandbox
                 .compile(&trader.id, trader.version, &trader.filter.code)
             {
-                outcomes.push(Outcome {
-                    trader_id: trader.id.clone(),
-                    symbol: symbol.clone(),
-                    result: Err(e.on_symbol(&symbol)),
-                });
+                outcomes.push(outcome(Some(Err(e.on_symbol(&symbol)))));
                 continue;
             }
             let result = self.run_one(trader, &symbol, &ticker);
-            outcomes.push(Outcome {
-                trader_id: trader.id.clone(),
-                symbol: symbol.clone(),
-                result,
-            });
+            if result.as_ref().is_err_and(hit_limits) {
+                *failures.entry(trader.id.clone()).or_insert(0) += 1;
+            }
+            outcomes.push(outcome(Some(result)));
         }
         outcomes
     }

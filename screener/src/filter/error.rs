@@ -20,6 +20,8 @@ pub enum FilterErrorKind {
     BadReturn,
     /// The code awaited a promise that can never settle (there are no timers or I/O).
     NeverSettles,
+    /// The engine paused the trader after it kept exceeding its limits.
+    Quarantined,
 }
 
 /// A filter failure.
