@@ -5,9 +5,9 @@
 //! update, [`ResidentSeries::snapshot`] gives one frozen array of them that every trader
 //! evaluating the symbol on this close shares (filters cannot modify it for each other).
 
-use std::collections::VecDeque;
+use std::rc::Rc;
 
-use rquickjs::{Array, Ctx, Object, Persistent};
+use rquickjs::{Array, Ctx, Object, Persistent, Value};
 
 use crate::filter::helpers::{Columns, SharedData, SERIES_ID};
 use crate::market::{decimal, Candle};
@@ -24,8 +24,9 @@ pub struct ResidentSeries {
     /// The frozen snapshot for the latest close and its helper-data id (built lazily,
     /// released on update).
     snapshot: Option<(Persistent<Array<'static>>, u32)>,
-    /// The same candles on the Rust side, for the native helpers.
-    candles: VecDeque<Candle>,
+    /// The same candles as columns for the native helpers, shared (not copied) with the
+    /// snapshot of the latest close.
+    columns: Rc<Columns>,
     history: usize,
     last_open_time: Option<i64>,
 }
@@ -35,7 +36,7 @@ impl ResidentSeries {
         Ok(Self {
             klines: Persistent::save(ctx, Array::new(ctx.clone())?),
             snapshot: None,
-            candles: VecDeque::with_capacity(history + 1),
+            columns: Rc::new(Columns::with_capacity(history + 1)),
             history,
             last_open_time: None,
         })
@@ -45,7 +46,7 @@ impl ResidentSeries {
     /// replace it), trimming to `history`.
     /// Klines held.
     pub fn len(&self) -> usize {
-        self.candles.len()
+        self.columns.len()
     }
 
     pub fn apply(
@@ -57,6 +58,11 @@ impl ResidentSeries {
         if candles.is_empty() {
             return Ok(());
         }
+        // Release the previous snapshot first, so its columns are ours again (no copy below).
+        if let Some((_, id)) = self.snapshot.take() {
+            data.borrow_mut().release(id);
+        }
+        let columns = Rc::make_mut(&mut self.columns);
         let klines = self.klines.clone().restore(ctx)?;
         let push: rquickjs::Function = klines.as_object().get("push")?;
         for candle in candles {
@@ -65,14 +71,12 @@ impl ResidentSeries {
                 Some(last) if candle.open_time == last => {
                     let index = klines.len().saturating_sub(1);
                     klines.set(index, kline)?;
-                    if let Some(newest) = self.candles.back_mut() {
-                        *newest = *candle;
-                    }
+                    columns.replace_last(candle);
                 }
                 Some(last) if candle.open_time < last => continue,
                 _ => {
                     push.call::<_, ()>((rquickjs::function::This(klines.clone()), kline))?;
-                    self.candles.push_back(*candle);
+                    columns.push_candle(candle);
                 }
             }
             self.last_open_time = Some(candle.open_time);
@@ -82,12 +86,7 @@ impl ResidentSeries {
             let splice: rquickjs::Function = klines.as_object().get("splice")?;
             splice.call::<_, ()>((rquickjs::function::This(klines.clone()), 0, excess))?;
         }
-        while self.candles.len() > self.history {
-            self.candles.pop_front();
-        }
-        if let Some((_, id)) = self.snapshot.take() {
-            data.borrow_mut().release(id);
-        }
+        columns.keep_last(self.history);
         Ok(())
     }
 
@@ -104,9 +103,7 @@ impl ResidentSeries {
         let klines = self.klines.clone().restore(ctx)?;
         let slice: rquickjs::Function = klines.as_object().get("slice")?;
         let copy: Array = slice.call((rquickjs::function::This(klines),))?;
-        let id = data
-            .borrow_mut()
-            .register(Columns::from_candles(self.candles.iter()));
+        let id = data.borrow_mut().register(Rc::clone(&self.columns));
         let object_ctor: Object = ctx.globals().get("Object")?;
         let define: rquickjs::Function = object_ctor.get("defineProperty")?;
         let descriptor = Object::new(ctx.clone())?;
@@ -119,23 +116,36 @@ impl ResidentSeries {
 }
 
 /// A candle as the frozen 12-element Binance kline array.
+///
+/// Decimal strings with the same value are created once and shared (JS strings are
+/// immutable): `"0"` for unknown taker volumes and the ignore field, and prices that repeat
+/// within the kline (a close equal to the high, …). Resident klines are most of a worker's
+/// memory, so this matters.
 pub fn to_kline<'js>(ctx: &Ctx<'js>, c: &Candle) -> rquickjs::Result<Array<'js>> {
+    let mut made: Vec<(u64, Value<'js>)> = Vec::with_capacity(8);
+    let mut text = |v: f64| -> rquickjs::Result<Value<'js>> {
+        let bits = if v == 0.0 { 0 } else { v.to_bits() };
+        if let Some((_, value)) = made.iter().find(|(b, _)| *b == bits) {
+            return Ok(value.clone());
+        }
+        let v = if v == 0.0 { 0.0 } else { v }; // one "0", never "-0"
+        let value = rquickjs::String::from_str(ctx.clone(), &decimal::shortest(v))?.into_value();
+        made.push((bits, value.clone()));
+        Ok(value)
+    };
     let kline = Array::new(ctx.clone())?;
     kline.set(0, c.open_time as f64)?;
-    kline.set(1, decimal::shortest(c.open))?;
-    kline.set(2, decimal::shortest(c.high))?;
-    kline.set(3, decimal::shortest(c.low))?;
-    kline.set(4, decimal::shortest(c.close))?;
-    kline.set(5, decimal::shortest(c.volume))?;
+    kline.set(1, text(c.open)?)?;
+    kline.set(2, text(c.high)?)?;
+    kline.set(3, text(c.low)?)?;
+    kline.set(4, text(c.close)?)?;
+    kline.set(5, text(c.volume)?)?;
     kline.set(6, c.close_time as f64)?;
-    kline.set(7, decimal::shortest(c.quote_volume_or_estimate()))?;
+    kline.set(7, text(c.quote_volume_or_estimate())?)?;
     kline.set(8, c.trades.unwrap_or(0) as f64)?;
-    kline.set(9, decimal::shortest(c.taker_buy_base_volume.unwrap_or(0.0)))?;
-    kline.set(
-        10,
-        decimal::shortest(c.taker_buy_quote_volume.unwrap_or(0.0)),
-    )?;
-    kline.set(11, "0")?;
+    kline.set(9, text(c.taker_buy_base_volume.unwrap_or(0.0))?)?;
+    kline.set(10, text(c.taker_buy_quote_volume.unwrap_or(0.0))?)?;
+    kline.set(11, text(0.0)?)?;
     freeze(ctx, kline.as_object())?;
     Ok(kline)
 }

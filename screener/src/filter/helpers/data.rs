@@ -31,24 +31,6 @@ pub struct Columns {
 }
 
 impl Columns {
-    pub fn from_candles<'a>(candles: impl ExactSizeIterator<Item = &'a Candle>) -> Self {
-        let mut c = Columns::with_capacity(candles.len());
-        for candle in candles {
-            c.push(
-                candle.open_time as f64,
-                [
-                    candle.open,
-                    candle.high,
-                    candle.low,
-                    candle.close,
-                    candle.volume,
-                ],
-                candle.taker_buy_base_volume.unwrap_or(0.0),
-            );
-        }
-        c
-    }
-
     pub fn with_capacity(n: usize) -> Self {
         let v = || Vec::with_capacity(n);
         Columns {
@@ -60,6 +42,52 @@ impl Columns {
             volume: v(),
             taker_buy: v(),
         }
+    }
+
+    /// Appends a candle.
+    pub fn push_candle(&mut self, c: &Candle) {
+        let ohlcv = [c.open, c.high, c.low, c.close, c.volume];
+        self.push(
+            c.open_time as f64,
+            ohlcv,
+            c.taker_buy_base_volume.unwrap_or(0.0),
+        );
+    }
+
+    /// Replaces the newest candle (its final version after an incomplete one).
+    pub fn replace_last(&mut self, c: &Candle) {
+        if !self.is_empty() {
+            self.truncate(self.len() - 1);
+        }
+        self.push_candle(c);
+    }
+
+    /// Drops the oldest candles beyond `n`.
+    pub fn keep_last(&mut self, n: usize) {
+        let excess = self.len().saturating_sub(n);
+        if excess > 0 {
+            for column in self.all_mut() {
+                column.drain(..excess);
+            }
+        }
+    }
+
+    fn truncate(&mut self, n: usize) {
+        for column in self.all_mut() {
+            column.truncate(n);
+        }
+    }
+
+    fn all_mut(&mut self) -> [&mut Vec<f64>; 7] {
+        [
+            &mut self.open_time,
+            &mut self.open,
+            &mut self.high,
+            &mut self.low,
+            &mut self.close,
+            &mut self.volume,
+            &mut self.taker_buy,
+        ]
     }
 
     pub fn push(&mut self, open_time: f64, ohlcv: [f64; 5], taker_buy: f64) {
@@ -98,10 +126,10 @@ pub struct HelperData {
 pub type SharedData = Rc<RefCell<HelperData>>;
 
 impl HelperData {
-    /// Registers a snapshot's columns; returns its id.
-    pub fn register(&mut self, columns: Columns) -> u32 {
+    /// Registers a snapshot's columns (shared with the series that owns them); returns its id.
+    pub fn register(&mut self, columns: Rc<Columns>) -> u32 {
         self.next_id = self.next_id.wrapping_add(1).max(1);
-        self.columns.insert(self.next_id, Rc::new(columns));
+        self.columns.insert(self.next_id, columns);
         self.next_id
     }
 
