@@ -158,6 +158,67 @@ fn results_on_engine_arrays_are_cached_shared_and_frozen() {
     );
 }
 
+/// Two traders on the same symbol and close: the first tries to vandalise everything it
+/// receives (shared inputs are frozen, so it fails with an error of its own), the second must
+/// see intact klines and helper results.
+#[test]
+fn a_trader_mutating_its_inputs_does_not_affect_another() {
+    let vandal = "const k = timeframes['5m'];\n\
+                  try { k.reverse(); } catch (e) {} try { k.pop(); } catch (e) {} try { k.push(['x']); } catch (e) {}\n\
+                  try { k.length = 3; } catch (e) {} try { k[0][4] = 'x'; } catch (e) {}\n\
+                  const r = helpers.calculateRSI(k, 14); if (r) { try { r.fill(0); } catch (e) {} try { r.reverse(); } catch (e) {} }\n\
+                  try { hvnNodes.length = 0; hvnNodes.push({ price: 1 }); } catch (e) {} return false;";
+    let victim = "const k = timeframes['5m'];\n\
+                  return { match: true, conditions: [String(k.length), String(k[k.length - 1][0]), JSON.stringify(helpers.getLatestRSI(k)),\n\
+                  String(JSON.stringify(hvnNodes) === JSON.stringify(helpers.calculateHighVolumeNodes(k, { lookback: 100 })))] };";
+    let mut engine = Engine::new(EngineConfig {
+        history: HISTORY,
+        workers: 1,
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    for (id, code) in [("a-vandal", vandal), ("b-victim", victim)] {
+        let json = serde_json::json!({"id": id, "name": id,
+            "filter": {"code": code, "refreshInterval": "5m", "requiredTimeframes": ["5m"], "cooldownBars": 1}});
+        engine
+            .upsert_trader(Trader::from_json(&json.to_string()).unwrap())
+            .unwrap();
+    }
+    let f = file();
+    let mut signals = Vec::new();
+    let mut errors = Vec::new();
+    replay(
+        &mut engine,
+        "BTCUSDT",
+        Interval::M5,
+        &f.candles[..150],
+        |s| signals.push(s.clone()),
+        |e| errors.push(e.to_string()),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(signals.len(), 150);
+    for (i, s) in signals.iter().enumerate() {
+        let w = window(i);
+        let closes: Vec<f64> = f.candles[w.clone()].iter().map(|c| c.close).collect();
+        assert_eq!(s.conditions[0], w.len().to_string(), "candle {i}: length");
+        assert_eq!(
+            s.conditions[1],
+            f.candles[i].open_time.to_string(),
+            "candle {i}: last kline"
+        );
+        assert_eq!(
+            s.conditions[2],
+            js(ind::latest(&ind::rsi(&closes, 14).unwrap())),
+            "candle {i}: RSI"
+        );
+    }
+    assert_eq!(
+        signals.last().unwrap().conditions[3],
+        "true",
+        "hvnNodes intact"
+    );
+}
+
 #[test]
 fn number_array_helpers_follow_the_contract() {
     let (signals, errors) = probe(
