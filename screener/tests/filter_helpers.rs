@@ -19,23 +19,21 @@ fn file() -> CandleFile {
     CandleFile::load(&path, None, None).unwrap()
 }
 
-/// Replays `take` candles through a trader that returns `conditions` computed by `expr` (a
-/// JS expression producing an array of values, JSON-encoded one per condition).
-fn probe(expr: &str, take: usize) -> (Vec<Signal>, Vec<String>) {
-    let code = format!(
-        "const k = timeframes['5m'];\nconst out = {expr};\nreturn {{ match: true, conditions: out.map((v) => JSON.stringify(v)) }};"
-    );
-    let json = serde_json::json!({"id": "probe", "name": "probe",
-        "filter": {"code": code, "refreshInterval": "5m", "requiredTimeframes": ["5m"], "cooldownBars": 1}});
+/// Replays `take` candles through `traders` (id, code; 5m, cooldown 1): signals and errors.
+fn run(traders: &[(&str, &str)], take: usize) -> (Vec<Signal>, Vec<String>) {
     let mut engine = Engine::new(EngineConfig {
         history: HISTORY,
         workers: 1,
         ..EngineConfig::default()
     })
     .unwrap();
-    engine
-        .upsert_trader(Trader::from_json(&json.to_string()).unwrap())
-        .unwrap();
+    for (id, code) in traders {
+        let json = serde_json::json!({"id": id, "name": id,
+            "filter": {"code": code, "refreshInterval": "5m", "requiredTimeframes": ["5m"], "cooldownBars": 1}});
+        engine
+            .upsert_trader(Trader::from_json(&json.to_string()).unwrap())
+            .unwrap();
+    }
     let f = file();
     let mut signals = Vec::new();
     let mut errors = Vec::new();
@@ -48,6 +46,15 @@ fn probe(expr: &str, take: usize) -> (Vec<Signal>, Vec<String>) {
         |e| errors.push(e.to_string()),
     );
     (signals, errors)
+}
+
+/// Replays `take` candles through a trader that returns `conditions` computed by `expr` (a
+/// JS expression producing an array of values, JSON-encoded one per condition).
+fn probe(expr: &str, take: usize) -> (Vec<Signal>, Vec<String>) {
+    let code = format!(
+        "const k = timeframes['5m'];\nconst out = {expr};\nreturn {{ match: true, conditions: out.map((v) => JSON.stringify(v)) }};"
+    );
+    run(&[("probe", &code)], take)
 }
 
 /// JSON of a number the way JSON.stringify writes it (null for None).
@@ -171,30 +178,8 @@ fn a_trader_mutating_its_inputs_does_not_affect_another() {
     let victim = "const k = timeframes['5m'];\n\
                   return { match: true, conditions: [String(k.length), String(k[k.length - 1][0]), JSON.stringify(helpers.getLatestRSI(k)),\n\
                   String(JSON.stringify(hvnNodes) === JSON.stringify(helpers.calculateHighVolumeNodes(k, { lookback: 100 })))] };";
-    let mut engine = Engine::new(EngineConfig {
-        history: HISTORY,
-        workers: 1,
-        ..EngineConfig::default()
-    })
-    .unwrap();
-    for (id, code) in [("a-vandal", vandal), ("b-victim", victim)] {
-        let json = serde_json::json!({"id": id, "name": id,
-            "filter": {"code": code, "refreshInterval": "5m", "requiredTimeframes": ["5m"], "cooldownBars": 1}});
-        engine
-            .upsert_trader(Trader::from_json(&json.to_string()).unwrap())
-            .unwrap();
-    }
+    let (signals, errors) = run(&[("a-vandal", vandal), ("b-victim", victim)], 150);
     let f = file();
-    let mut signals = Vec::new();
-    let mut errors = Vec::new();
-    replay(
-        &mut engine,
-        "BTCUSDT",
-        Interval::M5,
-        &f.candles[..150],
-        |s| signals.push(s.clone()),
-        |e| errors.push(e.to_string()),
-    );
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(signals.len(), 150);
     for (i, s) in signals.iter().enumerate() {

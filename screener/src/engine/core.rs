@@ -214,13 +214,10 @@ impl Engine {
         for close in closes {
             let key = SeriesKey::new(&close.symbol, close.interval);
             let capacity = capacity(self.config.history, close.interval);
-            let series = self.store.series_mut(&close.symbol, close.interval);
-            if series.capacity() < capacity && series.is_empty() {
-                *series = crate::market::CandleSeries::new(close.interval, capacity);
-            }
             let outcome = self
                 .store
-                .upsert(&close.symbol, close.interval, close.candle);
+                .series_with_capacity(&close.symbol, close.interval, capacity)
+                .upsert(close.candle);
             let index = self.candle_index.entry(key).or_insert(0);
             if matches!(outcome, Upsert::Appended) {
                 *index += 1;

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use rquickjs::{Array, Ctx, Object, Persistent, Value};
 
-use crate::filter::helpers::{Columns, SharedData, SERIES_ID};
+use crate::filter::helpers::{freeze, Columns, SharedData, SERIES_ID};
 use crate::market::{decimal, Candle};
 
 /// What the worker reserves per resident kline on top of the filters' memory cap: the kline
@@ -66,7 +66,7 @@ impl ResidentSeries {
         let klines = self.klines.clone().restore(ctx)?;
         let push: rquickjs::Function = klines.as_object().get("push")?;
         for candle in candles {
-            let kline = to_kline(ctx, candle)?;
+            let kline = to_kline(ctx, data, candle)?;
             match self.last_open_time {
                 Some(last) if candle.open_time == last => {
                     let index = klines.len().saturating_sub(1);
@@ -109,7 +109,7 @@ impl ResidentSeries {
         let descriptor = Object::new(ctx.clone())?;
         descriptor.set("value", id)?;
         define.call::<_, ()>((copy.clone(), SERIES_ID, descriptor))?;
-        freeze(ctx, copy.as_object())?;
+        freeze(ctx, data, copy.clone().into_value())?;
         self.snapshot = Some((Persistent::save(ctx, copy.clone()), id));
         Ok(copy)
     }
@@ -121,7 +121,11 @@ impl ResidentSeries {
 /// immutable): `"0"` for unknown taker volumes and the ignore field, and prices that repeat
 /// within the kline (a close equal to the high, …). Resident klines are most of a worker's
 /// memory, so this matters.
-pub fn to_kline<'js>(ctx: &Ctx<'js>, c: &Candle) -> rquickjs::Result<Array<'js>> {
+pub fn to_kline<'js>(
+    ctx: &Ctx<'js>,
+    data: &SharedData,
+    c: &Candle,
+) -> rquickjs::Result<Array<'js>> {
     let mut made: Vec<(u64, Value<'js>)> = Vec::with_capacity(8);
     let mut text = |v: f64| -> rquickjs::Result<Value<'js>> {
         let bits = if v == 0.0 { 0 } else { v.to_bits() };
@@ -146,15 +150,8 @@ pub fn to_kline<'js>(ctx: &Ctx<'js>, c: &Candle) -> rquickjs::Result<Array<'js>>
     kline.set(9, text(c.taker_buy_base_volume.unwrap_or(0.0))?)?;
     kline.set(10, text(c.taker_buy_quote_volume.unwrap_or(0.0))?)?;
     kline.set(11, text(0.0)?)?;
-    freeze(ctx, kline.as_object())?;
+    freeze(ctx, data, kline.clone().into_value())?;
     Ok(kline)
-}
-
-/// `Object.freeze(object)`.
-pub fn freeze<'js>(ctx: &Ctx<'js>, object: &Object<'js>) -> rquickjs::Result<()> {
-    let object_ctor: Object = ctx.globals().get("Object")?;
-    let freeze: rquickjs::Function = object_ctor.get("freeze")?;
-    freeze.call::<_, ()>((object.clone(),))
 }
 
 #[cfg(test)]

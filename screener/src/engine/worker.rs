@@ -1,6 +1,7 @@
 //! An evaluation worker: a thread that owns one [`Sandbox`] and the resident candle arrays of
 //! the symbols assigned to it, and evaluates rounds of (symbol, traders) it is sent.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
@@ -8,8 +9,8 @@ use std::thread::JoinHandle;
 
 use rquickjs::{Array, CatchResultExt, Ctx, Object, Persistent, Value};
 
-use super::resident::{freeze, ResidentSeries, KLINE_BYTES};
-use crate::filter::helpers::{self, Call, HelperData, SharedData};
+use super::resident::{ResidentSeries, KLINE_BYTES};
+use crate::filter::helpers::{self, freeze, Call, HelperData, SharedData};
 use crate::filter::{FilterError, FilterErrorKind, Limits, Sandbox, Verdict};
 use crate::market::{Candle, Interval};
 use crate::trader::Trader;
@@ -116,6 +117,8 @@ struct State {
     history: usize,
     /// Heap of the realm before any candle (helpers, intrinsics), reserved with the candles.
     baseline: usize,
+    /// Klines held by all resident series (kept up to date by `apply`).
+    resident_klines: usize,
     sandbox: Sandbox,
 }
 
@@ -141,6 +144,7 @@ impl State {
             data,
             history,
             baseline,
+            resident_klines: 0,
             sandbox,
         })
     }
@@ -183,11 +187,9 @@ impl State {
                 .collect();
         }
         // One frozen ticker object per symbol and round, shared by its traders.
+        let data = &self.data;
         let ticker = self.sandbox.with_ctx(|ctx| -> rquickjs::Result<_> {
-            let ticker = ctx.json_parse(part.ticker.to_string())?;
-            if let Some(object) = ticker.as_object() {
-                freeze(&ctx, object)?;
-            }
+            let ticker = freeze(&ctx, data, ctx.json_parse(part.ticker.to_string())?)?;
             Ok(Persistent::save(&ctx, ticker))
         });
         let ticker = match ticker {
@@ -232,24 +234,25 @@ impl State {
         let history = self.history;
         let series = &mut self.series;
         let data = &self.data;
+        let count = &mut self.resident_klines;
         self.sandbox.with_ctx(|ctx| {
             let applied = (|| {
                 for (interval, candles) in updates {
-                    let key = (symbol.to_owned(), *interval);
-                    if !series.contains_key(&key) {
-                        series.insert(key.clone(), ResidentSeries::new(&ctx, history)?);
-                    }
-                    if let Some(resident) = series.get_mut(&key) {
-                        resident.apply(&ctx, data, candles)?;
-                    }
+                    let resident = match series.entry((symbol.to_owned(), *interval)) {
+                        Entry::Occupied(held) => held.into_mut(),
+                        Entry::Vacant(slot) => slot.insert(ResidentSeries::new(&ctx, history)?),
+                    };
+                    let before = resident.len();
+                    resident.apply(&ctx, data, candles)?;
+                    *count = *count + resident.len() - before;
                 }
                 Ok::<_, rquickjs::Error>(())
             })();
             // Name the JavaScript exception instead of rquickjs' generic "Exception".
             applied.catch(&ctx).map_err(|e| e.to_string())
         })?;
-        let klines: usize = self.series.values().map(ResidentSeries::len).sum();
-        self.sandbox.reserve(self.baseline + klines * KLINE_BYTES);
+        self.sandbox
+            .reserve(self.baseline + self.resident_klines * KLINE_BYTES);
         Ok(())
     }
 
@@ -286,14 +289,14 @@ impl State {
                 }
                 frames.set(interval.as_str(), klines)?;
             }
-            freeze(ctx, &frames)?;
+            let frames = freeze(ctx, data, frames.into_value())?;
             let nodes = match nodes {
                 Some(nodes) => nodes,
                 None => Array::new(ctx.clone())?.into_value(),
             };
             Ok([
                 ticker,
-                frames.into_value(),
+                frames,
                 helpers.clone().restore(ctx)?.into_value(),
                 nodes,
             ])

@@ -72,6 +72,19 @@ impl CandleStore {
             .or_insert_with(|| CandleSeries::new(interval, capacity))
     }
 
+    /// The series of (symbol, interval), created with `capacity` (instead of the store's
+    /// default) if it does not exist yet.
+    pub fn series_with_capacity(
+        &mut self,
+        symbol: &str,
+        interval: Interval,
+        capacity: usize,
+    ) -> &mut CandleSeries {
+        self.series
+            .entry(SeriesKey::new(symbol, interval))
+            .or_insert_with(|| CandleSeries::new(interval, capacity))
+    }
+
     /// Merges one candle into its series (see [`CandleSeries::upsert`]).
     pub fn upsert(&mut self, symbol: &str, interval: Interval, candle: Candle) -> Upsert {
         self.series_mut(symbol, interval).upsert(candle)

@@ -179,18 +179,7 @@ impl<'js> Call<'js> {
     /// Freezes a result (results are shared between traders). Built bottom-up, so freezing
     /// each array and object as it is made freezes the whole result.
     pub fn freeze(&self, value: Value<'js>) -> rquickjs::Result<Value<'js>> {
-        let freeze = self.data.borrow().freeze.clone();
-        let freeze = match freeze {
-            Some(f) => f.restore(&self.ctx)?,
-            None => {
-                let object: Object = self.ctx.globals().get("Object")?;
-                let f: rquickjs::Function = object.get("freeze")?;
-                self.data.borrow_mut().freeze = Some(Persistent::save(&self.ctx, f.clone()));
-                f
-            }
-        };
-        freeze.call::<_, ()>((value.clone(),))?;
-        Ok(value)
+        super::data::freeze(&self.ctx, &self.data, value)
     }
 
     /// A number or `null`.

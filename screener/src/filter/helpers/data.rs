@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rquickjs::{Function, Persistent, Value};
+use rquickjs::{Ctx, Function, Object, Persistent, Value};
 
 use crate::market::Candle;
 
@@ -157,4 +157,19 @@ impl HelperData {
         self.cache.clear();
         self.columns.clear();
     }
+}
+
+/// `Object.freeze(value)` through the realm's cached function (set by [`super::install`]).
+pub fn freeze<'js>(
+    ctx: &Ctx<'js>,
+    data: &SharedData,
+    value: Value<'js>,
+) -> rquickjs::Result<Value<'js>> {
+    let cached = data.borrow().freeze.clone();
+    let freeze: Function = match cached {
+        Some(f) => f.restore(ctx)?,
+        None => ctx.globals().get::<_, Object>("Object")?.get("freeze")?,
+    };
+    freeze.call::<_, ()>((value.clone(),))?;
+    Ok(value)
 }

@@ -16,7 +16,7 @@ use rquickjs::function::Rest;
 use rquickjs::{Ctx, Function, Object, Persistent, Value};
 
 pub use call::Call;
-pub use data::{Columns, HelperData, SharedData, SERIES_ID};
+pub use data::{freeze, Columns, HelperData, SharedData, SERIES_ID};
 pub use volume::{default_nodes, nodes_to_js};
 
 type HelperFn = for<'js> fn(&Call<'js>) -> rquickjs::Result<Value<'js>>;
@@ -101,5 +101,6 @@ pub fn install<'js>(
     let object: Object = ctx.globals().get("Object")?;
     let freeze: Function = object.get("freeze")?;
     freeze.call::<_, ()>((helpers.clone(),))?;
+    data.borrow_mut().freeze = Some(Persistent::save(ctx, freeze));
     Ok(Persistent::save(ctx, helpers))
 }
