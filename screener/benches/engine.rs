@@ -37,6 +37,17 @@ fn js_traders() -> Vec<Trader> {
     traders
 }
 
+/// Twenty filters that only return `false`: the fixed cost of an evaluation.
+fn trivial_traders() -> Vec<Trader> {
+    (0..20)
+        .map(|i| {
+            let json = serde_json::json!({"id": format!("trivial-{i}"), "name": "trivial",
+                "filter": {"code": "return false;", "refreshInterval": "1h", "requiredTimeframes": ["1h"], "cooldownBars": 1}});
+            Trader::from_json(&json.to_string()).expect("bench trader")
+        })
+        .collect()
+}
+
 /// Symbol `s`'s 5m candle at `step`: the real BTC/USDT series, shifted in time and scaled in
 /// price (made on the fly so the benchmark's input does not weigh on the measured memory).
 fn candle(base: &[Candle], s: usize, step: usize) -> Candle {
@@ -92,8 +103,14 @@ fn main() {
     .expect("engine");
     // SCREENER_BENCH_TRADERS=builtins|js runs one kind only (for a cost breakdown).
     let kind = std::env::var("SCREENER_BENCH_TRADERS").unwrap_or_default();
-    let mut traders = if kind == "js" { Vec::new() } else { builtins() };
-    if kind != "builtins" {
+    let mut traders = if kind == "js" || kind == "trivial" {
+        Vec::new()
+    } else {
+        builtins()
+    };
+    if kind == "trivial" {
+        traders.extend(trivial_traders());
+    } else if kind != "builtins" {
         traders.extend(js_traders());
     }
     for t in traders {

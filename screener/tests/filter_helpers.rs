@@ -147,11 +147,17 @@ fn arrays_built_by_filter_code_give_the_same_results() {
     }
 }
 
+/// Array and object results are built for each caller: equal values, not the same object, and
+/// changing one changes no other caller's.
 #[test]
-fn results_on_engine_arrays_are_cached_shared_and_frozen() {
+fn array_results_belong_to_their_caller() {
     let (signals, errors) = probe(
-        "[helpers.calculateRSI(k, 14) === helpers.calculateRSI(k, 14), helpers.calculateRSI(k, 14) !== helpers.calculateRSI(k, 7),\n\
-          Object.isFrozen(helpers.calculateMACDValues(k)), Object.isFrozen(helpers.calculateMACDValues(k).macdLine),\n\
+        "[JSON.stringify(helpers.calculateRSI(k, 14)) === JSON.stringify(helpers.calculateRSI(k, 14)),\n\
+          helpers.calculateRSI(k, 14) !== helpers.calculateRSI(k, 14),\n\
+          (() => { const a = helpers.calculateMACDValues(k); a.macdLine.fill(0); a.signalLine = null;\n\
+                   const b = helpers.calculateMACDValues(k); return b.signalLine !== null && b.macdLine[k.length - 1] !== 0; })(),\n\
+          (() => { const a = helpers.calculateStochRSI(k); const i = a.length - 1; if (a[i] === null) return null; const was = a[i].k; a[i].k = -1;\n\
+                   return helpers.calculateStochRSI(k)[i].k === was; })(),\n\
           Object.isFrozen(helpers), Object.isFrozen(k), Object.isFrozen(k[0]), Array.isArray(hvnNodes),\n\
           JSON.stringify(hvnNodes) === JSON.stringify(helpers.calculateHighVolumeNodes(k, { lookback: 100 })),\n\
           Object.keys(k).includes('__tmSeries')]",
@@ -166,8 +172,8 @@ fn results_on_engine_arrays_are_cached_shared_and_frozen() {
 }
 
 /// Two traders on the same symbol and close: the first tries to vandalise everything it
-/// receives (shared inputs are frozen, so it fails with an error of its own), the second must
-/// see intact klines and helper results.
+/// receives (shared klines are frozen; helper results are its own), the second must see
+/// intact klines and helper results.
 #[test]
 fn a_trader_mutating_its_inputs_does_not_affect_another() {
     let vandal = "const k = timeframes['5m'];\n\
@@ -202,6 +208,32 @@ fn a_trader_mutating_its_inputs_does_not_affect_another() {
         "true",
         "hvnNodes intact"
     );
+}
+
+/// Helpers compute on what an array holds: a filter's shortened or reversed copy of the
+/// engine's klines, even one it tagged with the snapshot's hidden id itself.
+#[test]
+fn helpers_compute_on_what_the_array_holds() {
+    let (signals, errors) = probe(
+        "[helpers.getLatestRSI(k), helpers.getLatestRSI(k.slice(0, -1)),\n\
+          (() => { const r = k.slice().reverse(); Object.defineProperty(r, '__tmSeries', { value: k.__tmSeries }); return helpers.getLatestRSI(r); })(),\n\
+          (() => { const r = k.slice(1); Object.defineProperty(r, '__tmSeries', { value: k.__tmSeries }); return helpers.getLatestRSI(r); })()]",
+        40,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let f = file();
+    for (i, s) in signals.iter().enumerate() {
+        let closes: Vec<f64> = f.candles[window(i)].iter().map(|c| c.close).collect();
+        let rsi = |c: &[f64]| js(ind::latest(&ind::rsi(c, 14).unwrap()));
+        let reversed: Vec<f64> = closes.iter().rev().copied().collect();
+        let expected = [
+            rsi(&closes),
+            rsi(&closes[..closes.len() - 1]),
+            rsi(&reversed),
+            rsi(&closes[1..]),
+        ];
+        assert_eq!(s.conditions, expected, "candle {i}");
+    }
 }
 
 #[test]

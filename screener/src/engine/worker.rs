@@ -266,8 +266,13 @@ impl State {
         let helpers = &self.helpers;
         let data = &self.data;
         let timeframes = trader.timeframes();
-        // hvnNodes come from the longest required timeframe, as the original computed them.
-        let longest = timeframes.iter().copied().max_by_key(|i| i.duration_ms());
+        // hvnNodes come from the longest required timeframe, as the original computed them,
+        // and only for filters that can read them.
+        let longest = timeframes
+            .iter()
+            .copied()
+            .max_by_key(|i| i.duration_ms())
+            .filter(|_| self.sandbox.reads_nodes(&trader.id));
         self.sandbox.evaluate(&trader.id, symbol, |ctx: &Ctx<'_>| {
             let ticker = ticker.clone().restore(ctx)?;
             let frames = Object::new(ctx.clone())?;
@@ -289,7 +294,8 @@ impl State {
                 }
                 frames.set(interval.as_str(), klines)?;
             }
-            let frames = freeze(ctx, data, frames.into_value())?;
+            // `frames` is this evaluation's own object: nothing to protect by freezing it.
+            let frames = frames.into_value();
             let nodes = match nodes {
                 Some(nodes) => nodes,
                 None => Array::new(ctx.clone())?.into_value(),

@@ -44,6 +44,8 @@ impl Default for Limits {
 
 struct Compiled {
     version: u64,
+    /// Whether the code can read its `hvnNodes` argument (see [`reads_nodes`]).
+    reads_nodes: bool,
     /// Lines of the filter code, to clamp reported positions.
     lines: u32,
     function: Persistent<Function<'static>>,
@@ -146,6 +148,7 @@ impl Sandbox {
             trader_id.to_owned(),
             Compiled {
                 version,
+                reads_nodes: reads_nodes(code),
                 lines,
                 function,
             },
@@ -158,6 +161,12 @@ impl Sandbox {
         self.filters
             .get(trader_id)
             .is_some_and(|c| c.version == version)
+    }
+
+    /// Whether the trader's loaded filter can read its `hvnNodes` argument; when it cannot,
+    /// the engine passes an empty array instead of computing the nodes.
+    pub fn reads_nodes(&self, trader_id: &str) -> bool {
+        self.filters.get(trader_id).is_none_or(|c| c.reads_nodes)
     }
 
     /// Forgets a trader's filter.
@@ -346,6 +355,14 @@ fn encloses<'js>(ctx: &Ctx<'js>, function: &Function<'js>, code: &str) -> rquick
     Ok(source.ends_with(&format!("{code}\n}}")))
 }
 
+/// Whether filter code can reach its `hvnNodes` parameter: by name, through `arguments`, or
+/// through a direct `eval` (which sees the function's parameters). Words inside strings and
+/// comments count too, which only errs towards computing the nodes.
+fn reads_nodes(code: &str) -> bool {
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .any(|word| matches!(word, "hvnNodes" | "arguments" | "eval"))
+}
+
 /// The line of the first stack frame in filter code (`<input>:LINE:COL`).
 fn first_input_line(stack: &str) -> Option<u32> {
     let at = stack.find("<input>:")? + "<input>:".len();
@@ -359,6 +376,22 @@ fn first_input_line(stack: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sees_every_way_code_can_read_hvn_nodes() {
+        assert!(reads_nodes("return hvnNodes.length > 0;"));
+        assert!(reads_nodes(
+            "const [a, b, c, d] = arguments; return d.length > 0;"
+        ));
+        assert!(reads_nodes("return eval('hvn' + 'Nodes').length > 0;"));
+        assert!(reads_nodes("return helpers.isNearHVN(1, hvnNodes);"));
+        assert!(!reads_nodes(
+            "return helpers.calculateHighVolumeNodes(k).length > 0;"
+        ));
+        assert!(!reads_nodes(
+            "const myhvnNodes = 1; const evaluate = 2; return false;"
+        ));
+    }
 
     #[test]
     fn finds_the_first_filter_frame() {

@@ -1,16 +1,18 @@
 //! Candle columns the native helpers compute on, and the cache of their results.
 //!
-//! The engine registers the columns of every frozen kline snapshot it hands to filters and
-//! tags the snapshot with a hidden id ([`SERIES_ID`]). A helper called with such an array reads
-//! the Rust columns directly — no candle is copied out of JavaScript — and its result is cached
-//! per (snapshot, helper, parameters), so every trader evaluating that symbol on that close
-//! shares one computation. Arrays built by filter code are read element by element instead.
+//! The engine registers the columns of each (symbol, interval)'s latest close and gives every
+//! evaluation on it one frozen snapshot of the resident kline array, tagged with a hidden id
+//! ([`SERIES_ID`]). A helper called with such an array reads the Rust
+//! columns directly — no candle is copied out of JavaScript — and a primitive result is cached
+//! per (close, helper, parameters) and shared by every trader on that close (see
+//! [`super::Call::cached`] for why arrays are not). Arrays built or changed by filter code are
+//! read element by element instead.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rquickjs::{Ctx, Function, Object, Persistent, Value};
+use rquickjs::{Array, Ctx, Function, Object, Persistent, Value};
 
 use crate::market::Candle;
 
@@ -112,50 +114,75 @@ impl Columns {
 
 type CacheKey = (u32, &'static str, Vec<u64>);
 
-/// The registered snapshots of one worker and the cached helper results on them.
+/// One registered close: the columns, the resident kline array copies are made of, and the
+/// helper results computed on it.
+struct Registered {
+    columns: Rc<Columns>,
+    klines: Persistent<Array<'static>>,
+    results: HashMap<(&'static str, Vec<u64>), Persistent<Value<'static>>>,
+}
+
+/// The registered closes of one worker and the cached helper results on them.
 #[derive(Default)]
 pub struct HelperData {
-    /// `Object.freeze` of the realm (results are shared between traders, so frozen).
+    /// `Object.freeze` of the realm (for the klines and tickers all traders share).
     pub freeze: Option<Persistent<Function<'static>>>,
+    /// `(klines, id) => frozen copy tagged with id` (set by [`super::install`]).
+    pub snapshot: Option<Persistent<Function<'static>>>,
     next_id: u32,
-    columns: HashMap<u32, Rc<Columns>>,
-    cache: HashMap<CacheKey, Persistent<Value<'static>>>,
+    registered: HashMap<u32, Registered>,
 }
 
 /// Shared between the worker and the helper functions living in its realm.
 pub type SharedData = Rc<RefCell<HelperData>>;
 
 impl HelperData {
-    /// Registers a snapshot's columns (shared with the series that owns them); returns its id.
-    pub fn register(&mut self, columns: Rc<Columns>) -> u32 {
+    /// Registers a close: its columns (shared with the series that owns them) and the resident
+    /// kline array evaluations get copies of; returns its id.
+    pub fn register(&mut self, columns: Rc<Columns>, klines: Persistent<Array<'static>>) -> u32 {
         self.next_id = self.next_id.wrapping_add(1).max(1);
-        self.columns.insert(self.next_id, columns);
+        let registered = Registered {
+            columns,
+            klines,
+            results: HashMap::new(),
+        };
+        self.registered.insert(self.next_id, registered);
         self.next_id
     }
 
-    /// Forgets a snapshot (replaced by a newer one) and its cached results.
+    /// Forgets a close (replaced by a newer one) and its cached results.
     pub fn release(&mut self, id: u32) {
-        self.columns.remove(&id);
-        self.cache.retain(|(series, _, _), _| *series != id);
+        self.registered.remove(&id);
     }
 
-    pub fn columns(&self, id: u32) -> Option<Rc<Columns>> {
-        self.columns.get(&id).cloned()
+    /// The columns and resident klines of a registered close.
+    pub fn close(&self, id: u32) -> Option<(Rc<Columns>, Persistent<Array<'static>>)> {
+        self.registered
+            .get(&id)
+            .map(|r| (Rc::clone(&r.columns), r.klines.clone()))
     }
 
     pub fn cached(&self, key: &CacheKey) -> Option<Persistent<Value<'static>>> {
-        self.cache.get(key).cloned()
+        let (id, name, params) = key;
+        self.registered
+            .get(id)?
+            .results
+            .get(&(*name, params.clone()))
+            .cloned()
     }
 
     pub fn store(&mut self, key: CacheKey, value: Persistent<Value<'static>>) {
-        self.cache.insert(key, value);
+        let (id, name, params) = key;
+        if let Some(registered) = self.registered.get_mut(&id) {
+            registered.results.insert((name, params), value);
+        }
     }
 
     /// Drops every JS value held, before the realm goes away.
     pub fn clear(&mut self) {
         self.freeze = None;
-        self.cache.clear();
-        self.columns.clear();
+        self.snapshot = None;
+        self.registered.clear();
     }
 }
 
@@ -173,3 +200,30 @@ pub fn freeze<'js>(
     freeze.call::<_, ()>((value.clone(),))?;
     Ok(value)
 }
+
+fn not_installed() -> rquickjs::Error {
+    rquickjs::Error::new_from_js_message(
+        "helpers",
+        "klines",
+        "the realm's helpers are not installed",
+    )
+}
+
+/// The frozen snapshot of a registered close's resident klines that every evaluation on that
+/// close shares, tagged with the close's id.
+pub fn snapshot<'js>(
+    ctx: &Ctx<'js>,
+    data: &SharedData,
+    klines: Array<'js>,
+    id: u32,
+) -> rquickjs::Result<Array<'js>> {
+    let function = data.borrow().snapshot.clone();
+    match function {
+        Some(function) => function.restore(ctx)?.call((klines, id)),
+        None => Err(not_installed()),
+    }
+}
+
+/// Source of the function behind [`snapshot`].
+pub const SNAPSHOT_JS: &str = "(klines, id) => { const copy = klines.slice(); \
+     Object.defineProperty(copy, '__tmSeries', { value: id }); return Object.freeze(copy); }";

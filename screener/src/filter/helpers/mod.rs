@@ -16,7 +16,7 @@ use rquickjs::function::Rest;
 use rquickjs::{Ctx, Function, Object, Persistent, Value};
 
 pub use call::Call;
-pub use data::{freeze, Columns, HelperData, SharedData, SERIES_ID};
+pub use data::{freeze, snapshot, Columns, HelperData, SharedData, SERIES_ID};
 pub use volume::{default_nodes, nodes_to_js};
 
 type HelperFn = for<'js> fn(&Call<'js>) -> rquickjs::Result<Value<'js>>;
@@ -101,6 +101,9 @@ pub fn install<'js>(
     let object: Object = ctx.globals().get("Object")?;
     let freeze: Function = object.get("freeze")?;
     freeze.call::<_, ()>((helpers.clone(),))?;
-    data.borrow_mut().freeze = Some(Persistent::save(ctx, freeze));
+    let snapshot: Function = ctx.eval(data::SNAPSHOT_JS)?;
+    let mut shared = data.borrow_mut();
+    shared.freeze = Some(Persistent::save(ctx, freeze));
+    shared.snapshot = Some(Persistent::save(ctx, snapshot));
     Ok(Persistent::save(ctx, helpers))
 }

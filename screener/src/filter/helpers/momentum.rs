@@ -58,7 +58,7 @@ pub fn calculate_stoch_rsi<'js>(c: &Call<'js>) -> R<'js> {
             };
             array.set(i, item)?;
         }
-        c.freeze(array.into_value())
+        Ok(array.into_value())
     })
 }
 

@@ -147,7 +147,7 @@ pub fn nodes_to_js<'js>(c: &Call<'js>, nodes: &[VolumeNode]) -> R<'js> {
         let range = Array::new(c.ctx.clone())?;
         range.set(0, n.price_range[0])?;
         range.set(1, n.price_range[1])?;
-        let range = c.freeze(range.into_value())?;
+        let range = range.into_value();
         let node = c.object(vec![
             ("price", c.maybe(Some(n.price))?),
             ("volume", c.maybe(Some(n.volume))?),
@@ -158,7 +158,7 @@ pub fn nodes_to_js<'js>(c: &Call<'js>, nodes: &[VolumeNode]) -> R<'js> {
         ])?;
         array.set(i, node)?;
     }
-    c.freeze(array.into_value())
+    Ok(array.into_value())
 }
 
 /// `calculateHighVolumeNodes(klines, options?)`: `VolumeNode[]` sorted by strength.
