@@ -7,6 +7,7 @@
 //! - [`logging`]: `tracing` to stderr and to a rotating file in the log dir.
 //! - [`secrets`]: the Fly token's shape rules and the OS keyring that holds it.
 //! - [`store`]: the SQLite database (WAL, migrations at start-up) and its audit `events`.
+//! - [`machine`]: the user's Fly machine: its plan and the named provisioning steps.
 //! - [`api`]: the one operation layer; the GUI commands and the CLI both call it.
 //! - [`cli`]: `trademind <subcommand>`, headless.
 //! - [`shell`]: the Tauri app: window, commands (thin wrappers over [`api`]).
@@ -17,6 +18,7 @@ pub mod bindings;
 pub mod cli;
 pub mod error;
 pub mod logging;
+pub mod machine;
 pub mod paths;
 pub mod secrets;
 pub mod sensitive;

@@ -5,4 +5,4 @@ pub mod fly_token;
 pub mod vault;
 
 pub use fly_token::{FlyToken, TokenKind};
-pub use vault::Vault;
+pub use vault::{SecretAccount, Vault};

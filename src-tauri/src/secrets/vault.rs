@@ -1,4 +1,5 @@
-//! The OS keyring entry that holds this profile's Fly API token.
+//! The OS keyring entries of a profile: its Fly API token and the secrets provisioning
+//! generates (the agent's owner and viewer tokens) or the user configures (an LLM API key).
 //!
 //! Backed by the `keyring` crate: Secret Service on Linux (GNOME Keyring, KWallet), Keychain
 //! on macOS, Credential Manager on Windows. The crate silently falls back to an in-memory mock
@@ -14,6 +15,28 @@ use crate::sensitive::Sensitive;
 
 /// Account name of the Fly API token inside the profile's keyring service.
 pub const FLY_TOKEN_ACCOUNT: &str = "fly-api-token";
+
+/// The other secrets a profile keeps, each under its own account of the profile's service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretAccount {
+    /// The agent's owner token (generated here, set as a Fly secret of the user's app).
+    AgentOwnerToken,
+    /// The agent's read-only viewer token (for support staff).
+    AgentViewerToken,
+    /// The LLM API key for AI analysis, when the user configured one.
+    LlmApiKey,
+}
+
+impl SecretAccount {
+    /// The keyring account name.
+    pub fn account(self) -> &'static str {
+        match self {
+            Self::AgentOwnerToken => "agent-owner-token",
+            Self::AgentViewerToken => "agent-viewer-token",
+            Self::LlmApiKey => "llm-api-key",
+        }
+    }
+}
 
 /// The keyring entries of one profile (see [`crate::paths::Paths::keyring_service`]).
 #[derive(Debug, Clone)]
@@ -75,15 +98,57 @@ impl Vault {
         .await
     }
 
+    /// A stored secret, if any.
+    pub async fn load_secret(&self, account: SecretAccount) -> Result<Option<Sensitive<String>>> {
+        self.with_account(account.account(), |entry| match entry.get_password() {
+            Ok(value) => Ok(Some(Sensitive::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    /// Stores (or replaces) a secret.
+    pub async fn store_secret(
+        &self,
+        account: SecretAccount,
+        value: &Sensitive<String>,
+    ) -> Result<()> {
+        let value = Sensitive::new(value.expose().clone());
+        self.with_account(account.account(), move |entry| {
+            entry.set_password(value.expose())
+        })
+        .await
+    }
+
+    /// Deletes a secret; `false` when there was none.
+    pub async fn delete_secret(&self, account: SecretAccount) -> Result<bool> {
+        self.with_account(account.account(), |entry| match entry.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
     /// Runs a blocking keyring call for the token entry on the blocking pool.
     async fn with_entry<T, F>(&self, call: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     {
+        self.with_account(FLY_TOKEN_ACCOUNT, call).await
+    }
+
+    /// Runs a blocking keyring call for one account's entry on the blocking pool.
+    async fn with_account<T, F>(&self, account: &'static str, call: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    {
         let service = self.service.clone();
         tokio::task::spawn_blocking(move || {
-            let entry = keyring::Entry::new(&service, FLY_TOKEN_ACCOUNT)?;
+            let entry = keyring::Entry::new(&service, account)?;
             call(&entry)
         })
         .await

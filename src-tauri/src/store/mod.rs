@@ -1,10 +1,13 @@
 //! The local database: one SQLite file in the data dir, WAL journal, migrations at start-up.
 //!
-//! Tables are owned by the modules that use them ([`events`] for the audit log). Migrations
+//! Tables are owned by the modules that use them ([`events`] for the audit log, [`machine`]
+//! for the user's Fly machine, [`provision`] for provisioning runs and the machine lock). Migrations
 //! live in `migrations/sqlite/` (PostgreSQL, for a shared support database, gets its own
 //! folder when it arrives).
 
 pub mod events;
+pub mod machine;
+pub mod provision;
 
 use std::path::Path;
 use std::str::FromStr;
