@@ -44,6 +44,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A Fly Machines API call failed; [`crate::fly::FlyError`] says how.
+    #[error(transparent)]
+    Fly(#[from] crate::fly::FlyError),
+
     /// A bug or an impossible state; the message says where.
     #[error("internal error: {0}")]
     Internal(String),
@@ -67,6 +71,7 @@ impl Error {
             Self::Keyring { .. } => ErrorCode::Keyring,
             Self::Database(_) | Self::Migration(_) => ErrorCode::Database,
             Self::Io { .. } => ErrorCode::Io,
+            Self::Fly(e) => e.code(),
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -93,6 +98,7 @@ impl Error {
                  `trademind status` shows where it is."
             }
             Self::Io { .. } => "Check the path's permissions and free disk space.",
+            Self::Fly(e) => e.hint(),
             Self::Internal(_) => {
                 "This is a bug in TradeMind. Please report it with the log file from the log \
                  directory (`trademind status` shows where it is)."
@@ -115,6 +121,32 @@ pub enum ErrorCode {
     Keyring,
     Database,
     Io,
+    /// Fly rejected the token (401).
+    FlyUnauthorized,
+    /// The token may only read, or covers another app (403 on a change).
+    FlyReadOnly,
+    /// The token does not cover this app or org (403 on a read).
+    FlyForbidden,
+    FlyNotFound,
+    /// Someone else holds the machine's lease (409).
+    FlyLeaseHeld,
+    /// Not possible in the machine's current state (412).
+    FlyIllegalState,
+    /// The region has no capacity for this size.
+    FlyNoCapacity,
+    FlyRateLimited,
+    /// Fly did not answer in time; the action may still complete.
+    FlyTimeout,
+    /// Binance refuses the region (HTTP 451, US regions).
+    FlyGeoBlocked,
+    /// The name is taken.
+    FlyAlreadyExists,
+    /// Fly refused the request as invalid (400/422).
+    FlyRejected,
+    /// Fly's API failed (5xx) or could not be reached.
+    FlyUnavailable,
+    /// An update did not take: the machine runs the old version.
+    FlyUpdateNotApplied,
     Internal,
 }
 
@@ -176,6 +208,11 @@ mod tests {
             (ErrorCode::InvalidToken, "invalid_token"),
             (ErrorCode::KeyringUnavailable, "keyring_unavailable"),
             (ErrorCode::Database, "database"),
+            (ErrorCode::FlyUnauthorized, "fly_unauthorized"),
+            (ErrorCode::FlyReadOnly, "fly_read_only"),
+            (ErrorCode::FlyLeaseHeld, "fly_lease_held"),
+            (ErrorCode::FlyGeoBlocked, "fly_geo_blocked"),
+            (ErrorCode::FlyUpdateNotApplied, "fly_update_not_applied"),
         ];
         for (code, text) in codes {
             assert_eq!(serde_json::to_value(code).unwrap(), text);

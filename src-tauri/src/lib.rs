@@ -6,6 +6,7 @@
 //! - [`paths`]: where data, logs and the database live (`TRADEMIND_DATA_DIR` overrides).
 //! - [`logging`]: `tracing` to stderr and to a rotating file in the log dir.
 //! - [`secrets`]: the Fly token's shape rules and the OS keyring that holds it.
+//! - [`fly`]: the typed Fly Machines API client (retries, idempotent create, waits, leases).
 //! - [`store`]: the SQLite database (WAL, migrations at start-up) and its audit `events`.
 //! - [`machine`]: the user's Fly machine: its plan and the named provisioning steps.
 //! - [`api`]: the one operation layer; the GUI commands and the CLI both call it.
@@ -17,6 +18,7 @@ pub mod api;
 pub mod bindings;
 pub mod cli;
 pub mod error;
+pub mod fly;
 pub mod logging;
 pub mod machine;
 pub mod paths;

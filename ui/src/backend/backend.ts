@@ -13,15 +13,32 @@ export interface Backend {
   recentEvents(limit: number): Promise<AuditEvent[]>;
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  "invalid_token",
-  "invalid_input",
-  "keyring_unavailable",
-  "keyring",
-  "database",
-  "io",
-  "internal",
-]);
+// Every code, checked by the compiler: a code added to the Rust enum fails `tsc` until it is
+// listed here (an unknown code would otherwise be reported as `internal`).
+const CODES: Record<ErrorCode, true> = {
+  invalid_token: true,
+  invalid_input: true,
+  keyring_unavailable: true,
+  keyring: true,
+  database: true,
+  io: true,
+  fly_unauthorized: true,
+  fly_read_only: true,
+  fly_forbidden: true,
+  fly_not_found: true,
+  fly_lease_held: true,
+  fly_illegal_state: true,
+  fly_no_capacity: true,
+  fly_rate_limited: true,
+  fly_timeout: true,
+  fly_geo_blocked: true,
+  fly_already_exists: true,
+  fly_rejected: true,
+  fly_unavailable: true,
+  fly_update_not_applied: true,
+  internal: true,
+};
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));
 
 /** An operation's failure as the core reported it: `{code, message, hint}`. */
 export class BackendError extends Error {
