@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod display;
+pub mod fake_fly;
 pub mod keyring;
 pub mod leak;
 pub mod webdriver;
