@@ -29,9 +29,7 @@ fn js_traders() -> Vec<Trader> {
     for (name, body) in templates {
         for l in lookbacks {
             let code = format!("const k = timeframes['1h'];\nconst L = {l};\nif (k.length < L) return false;\n{body}");
-            let json = serde_json::json!({"id": format!("{name}-{l}"), "name": name,
-                "filter": {"code": code, "refreshInterval": "1h", "requiredTimeframes": ["1h"], "cooldownBars": 1}});
-            traders.push(Trader::from_json(&json.to_string()).expect("bench trader"));
+            traders.push(hourly_trader(&format!("{name}-{l}"), &code));
         }
     }
     traders
@@ -40,12 +38,15 @@ fn js_traders() -> Vec<Trader> {
 /// Twenty filters that only return `false`: the fixed cost of an evaluation.
 fn trivial_traders() -> Vec<Trader> {
     (0..20)
-        .map(|i| {
-            let json = serde_json::json!({"id": format!("trivial-{i}"), "name": "trivial",
-                "filter": {"code": "return false;", "refreshInterval": "1h", "requiredTimeframes": ["1h"], "cooldownBars": 1}});
-            Trader::from_json(&json.to_string()).expect("bench trader")
-        })
+        .map(|i| hourly_trader(&format!("trivial-{i}"), "return false;"))
         .collect()
+}
+
+/// A trader running `code` on every 1h close.
+fn hourly_trader(id: &str, code: &str) -> Trader {
+    let json = serde_json::json!({"id": id, "name": id,
+        "filter": {"code": code, "refreshInterval": "1h", "requiredTimeframes": ["1h"], "cooldownBars": 1}});
+    Trader::from_json(&json.to_string()).expect("bench trader")
 }
 
 /// Symbol `s`'s 5m candle at `step`: the real BTC/USDT series, shifted in time and scaled in

@@ -18,8 +18,8 @@ pub const AGENT_PORT: u16 = 8080;
 pub const ROLE_KEY: &str = "trademind_role";
 /// The value of [`ROLE_KEY`].
 pub const ROLE_AGENT: &str = "agent";
-/// Metadata key holding the provisioning run's client-generated request id.
-pub const REQUEST_KEY: &str = "trademind_request_id";
+// The metadata key holding a run's client-generated request id is the client's
+// `crate::fly::REQUEST_ID_METADATA_KEY`: the client writes it on create and finds by it.
 
 /// The user's app name: `trademind-` and a stable hash of the organisation and user, so the
 /// same person finds the same app from any computer, and names never clash between people.

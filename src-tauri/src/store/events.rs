@@ -3,12 +3,11 @@
 //! Every change a user or support person makes is recorded here. Details are JSON and never
 //! hold a secret (the token's kind and last four characters at most).
 
-use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{now, Store};
 
 /// Who caused an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -67,7 +66,7 @@ impl Store {
         kind: EventKind,
         details: serde_json::Value,
     ) -> Result<i64> {
-        let at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let at = now();
         let id = sqlx::query("INSERT INTO events (at, actor, kind, details) VALUES (?, ?, ?, ?)")
             .bind(at)
             .bind(actor.as_str())

@@ -1,11 +1,10 @@
 //! The `machine` row: the user's Fly app and machine as this app last saw them.
 
-use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{now, Store};
 
 /// What the app knows about the user's machine (one per profile).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -123,10 +122,6 @@ impl Store {
             .await?;
         Ok(())
     }
-}
-
-pub(crate) fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]

@@ -20,6 +20,11 @@ use crate::error::{Error, Result};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// The time stamps every table stores: RFC 3339, UTC, milliseconds.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// An open, migrated database.
 #[derive(Debug, Clone)]
 pub struct Store {

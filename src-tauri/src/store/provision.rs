@@ -9,8 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::store::machine::now;
-use crate::store::Store;
+use crate::store::{now, Store};
 
 /// A run's or a step's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
