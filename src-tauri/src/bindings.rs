@@ -7,9 +7,15 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
+use crate::api::machine::MachineOutcome;
+use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
 use crate::error::{ApiError, ErrorCode};
+use crate::machine::lifecycle::FlyEventView;
+use crate::machine::size::SizeChoice;
+use crate::machine::status::{MachineStatus, NextAction};
+use crate::machine::{Progress, Step, StepState};
 use crate::secrets::TokenKind;
 use crate::store::events::{Actor, AuditEvent};
 
@@ -29,6 +35,16 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     TokenKind::export_all(&cfg)?;
     AuditEvent::export_all(&cfg)?;
     Actor::export_all(&cfg)?;
+    MachineStatus::export_all(&cfg)?;
+    MachineOutcome::export_all(&cfg)?;
+    NextAction::export_all(&cfg)?;
+    Progress::export_all(&cfg)?;
+    Step::export_all(&cfg)?;
+    StepState::export_all(&cfg)?;
+    FlyEventView::export_all(&cfg)?;
+    RegionsView::export_all(&cfg)?;
+    RegionChoice::export_all(&cfg)?;
+    SizeChoice::export_all(&cfg)?;
     write_index(dir)
 }
 

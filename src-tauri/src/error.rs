@@ -44,6 +44,30 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// No Fly token in the environment or the keyring.
+    #[error("no Fly API token is set")]
+    NoToken,
+
+    /// A destructive operation was asked for without confirming it.
+    #[error("{what} needs confirmation")]
+    ConfirmationRequired { what: String },
+
+    /// There is no machine to act on.
+    #[error("there is no TradeMind machine yet")]
+    NoMachine,
+
+    /// Another window or command is changing the machine.
+    #[error("another TradeMind process is changing the machine ({holder})")]
+    MachineBusy { holder: String },
+
+    /// The machine is in a state the operation cannot start from.
+    #[error("the machine is {state}: {what}")]
+    MachineState { state: String, what: String },
+
+    /// The agent on the machine did not report ready in time.
+    #[error("the screener agent did not become ready: {detail}")]
+    AgentNotReady { detail: String },
+
     /// A Fly Machines API call failed; [`crate::fly::FlyError`] says how.
     #[error(transparent)]
     Fly(#[from] crate::fly::FlyError),
@@ -71,6 +95,12 @@ impl Error {
             Self::Keyring { .. } => ErrorCode::Keyring,
             Self::Database(_) | Self::Migration(_) => ErrorCode::Database,
             Self::Io { .. } => ErrorCode::Io,
+            Self::NoToken => ErrorCode::NoToken,
+            Self::ConfirmationRequired { .. } => ErrorCode::ConfirmationRequired,
+            Self::NoMachine => ErrorCode::NoMachine,
+            Self::MachineBusy { .. } => ErrorCode::MachineBusy,
+            Self::MachineState { .. } => ErrorCode::MachineState,
+            Self::AgentNotReady { .. } => ErrorCode::AgentNotReady,
             Self::Fly(e) => e.code(),
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -98,6 +128,26 @@ impl Error {
                  `trademind status` shows where it is."
             }
             Self::Io { .. } => "Check the path's permissions and free disk space.",
+            Self::NoToken => {
+                "Create one with `fly tokens create org` and paste it in Settings, or run \
+                 `fly tokens create org | trademind login --token-stdin`."
+            }
+            Self::ConfirmationRequired { .. } => {
+                "Confirm in the dialog, or pass --yes on the command line."
+            }
+            Self::NoMachine => "Start one with `trademind machine start` or the Start button.",
+            Self::MachineBusy { .. } => {
+                "Wait for the other operation to finish (see `trademind machine status`), then \
+                 try again."
+            }
+            Self::MachineState { .. } => {
+                "Check `trademind machine status` for the machine's state and the next action."
+            }
+            Self::AgentNotReady { .. } => {
+                "The machine is up but the screener agent is not answering: check \
+                 `trademind machine events` for crashes, then Retry (it resumes from this step) \
+                 or Restart the machine."
+            }
             Self::Fly(e) => e.hint(),
             Self::Internal(_) => {
                 "This is a bug in TradeMind. Please report it with the log file from the log \
@@ -121,6 +171,18 @@ pub enum ErrorCode {
     Keyring,
     Database,
     Io,
+    /// No Fly token is set.
+    NoToken,
+    /// A destructive operation was not confirmed.
+    ConfirmationRequired,
+    /// There is no machine yet.
+    NoMachine,
+    /// Another process is changing the machine.
+    MachineBusy,
+    /// Not possible in the machine's current state.
+    MachineState,
+    /// The agent did not report ready in time.
+    AgentNotReady,
     /// Fly rejected the token (401).
     FlyUnauthorized,
     /// The token may only read, or covers another app (403 on a change).
@@ -150,6 +212,53 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// What kind of failure this is, for exit codes: the user's to fix, the remote side's
+    /// (possibly transient), or local.
+    pub fn blame(self) -> Blame {
+        match self {
+            Self::InvalidToken
+            | Self::InvalidInput
+            | Self::NoToken
+            | Self::ConfirmationRequired
+            | Self::NoMachine
+            | Self::MachineState
+            | Self::FlyUnauthorized
+            | Self::FlyReadOnly
+            | Self::FlyForbidden
+            | Self::FlyGeoBlocked
+            | Self::FlyAlreadyExists
+            | Self::FlyRejected => Blame::User,
+            Self::FlyNotFound
+            | Self::FlyLeaseHeld
+            | Self::FlyIllegalState
+            | Self::FlyNoCapacity
+            | Self::FlyRateLimited
+            | Self::FlyTimeout
+            | Self::FlyUnavailable
+            | Self::FlyUpdateNotApplied
+            | Self::MachineBusy
+            | Self::AgentNotReady => Blame::Remote,
+            Self::KeyringUnavailable
+            | Self::Keyring
+            | Self::Database
+            | Self::Io
+            | Self::Internal => Blame::Local,
+        }
+    }
+}
+
+/// Whose failure an error is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// Bad input, a missing or insufficient token, an unconfirmed action.
+    User,
+    /// Fly or the agent failed or refused, after retries.
+    Remote,
+    /// This computer: keyring, database, files, bugs.
+    Local,
+}
+
 /// An error as it crosses a boundary: to the web view or to a CLI caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ApiError {
@@ -163,6 +272,17 @@ impl From<Error> for ApiError {
         if matches!(error.code(), ErrorCode::Internal | ErrorCode::Database) {
             tracing::error!(error = %error, "operation failed");
         }
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+            hint: error.hint(),
+        }
+    }
+}
+
+impl ApiError {
+    /// The wire form of an error that the caller still needs (nothing is logged).
+    pub fn from_ref(error: &Error) -> Self {
         Self {
             code: error.code(),
             message: error.to_string(),

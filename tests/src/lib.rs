@@ -3,12 +3,14 @@
 //! - [`app`]: the built `trademind` binary, run as a CLI in an isolated profile.
 //! - [`keyring`]: the guarantee that tests run against a real Secret Service.
 //! - [`leak`]: scanning directories for a secret.
+//! - [`fake_fly`]: a faithful fake of the Fly Machines API; [`fly_profile`]: the CLI against it.
 //! - [`display`]: a private Xvfb server.
 //! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only).
 
 pub mod app;
 pub mod display;
 pub mod fake_fly;
+pub mod fly_profile;
 pub mod keyring;
 pub mod leak;
 pub mod webdriver;

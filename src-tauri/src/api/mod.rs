@@ -5,10 +5,13 @@
 //! opened installation) and an [`Actor`] for the audit log, and return [`crate::error::Result`],
 //! which the callers turn into `{code, message, hint}`.
 
+pub mod machine;
+pub mod regions;
 pub mod status;
 pub mod token;
 
 use crate::error::Result;
+use crate::machine::{Endpoints, Session};
 use crate::paths::Paths;
 use crate::secrets::Vault;
 use crate::store::Store;
@@ -22,6 +25,8 @@ pub struct Core {
     store: Store,
     vault: std::result::Result<Vault, crate::error::ApiError>,
     env_token: token::EnvToken,
+    /// `Err`: why the environment's endpoint settings are invalid.
+    endpoints: std::result::Result<Endpoints, String>,
 }
 
 impl Core {
@@ -32,6 +37,10 @@ impl Core {
         let store = Store::open(&paths.database).await?;
         let vault = Vault::open(paths.keyring_service.clone()).map_err(Into::into);
         let env_token = token::EnvToken::from_process_env();
+        let endpoints = Endpoints::from_env().map_err(|e| match e {
+            crate::error::Error::InvalidInput(detail) => detail,
+            other => other.to_string(),
+        });
         tracing::info!(
             data_dir = %paths.data_dir.display(),
             keyring_service = %paths.keyring_service,
@@ -42,7 +51,27 @@ impl Core {
             store,
             vault,
             env_token,
+            endpoints,
         })
+    }
+
+    /// Applies the command line's `--fly-api-url` / `--agent-url`.
+    pub fn override_endpoints(&mut self, fly_api_url: Option<&str>, agent_url: Option<&str>) -> Result<()> {
+        let endpoints = self.endpoints()?.with_overrides(fly_api_url, agent_url)?;
+        self.endpoints = Ok(endpoints);
+        Ok(())
+    }
+
+    /// Where the Fly API and the agent are, or why the configuration is invalid.
+    pub fn endpoints(&self) -> Result<Endpoints> {
+        self.endpoints.clone().map_err(crate::error::Error::InvalidInput)
+    }
+
+    /// A machine-operation session for `actor` with the active token.
+    pub async fn session(&self, actor: Actor) -> Result<Session> {
+        let token = token::active(self).await?;
+        let vault = self.vault.clone().map_err(|e| e.message);
+        Session::new(self.store.clone(), vault, &token, self.endpoints()?, actor)
     }
 
     /// Where this installation lives.

@@ -87,6 +87,11 @@ impl EnvToken {
         Self::default()
     }
 
+    /// The environment's token, if one is set and well-formed.
+    pub fn token(&self) -> Option<&FlyToken> {
+        self.token.as_ref().map(|(_, token)| token)
+    }
+
     fn info(&self) -> Option<TokenInfo> {
         self.token.as_ref().map(|(var, token)| TokenInfo {
             source: TokenSource::Environment,
@@ -118,6 +123,17 @@ pub async fn status(core: &Core) -> Result<TokenStatus> {
         stored,
         env_warning: core.env_token.warning.clone(),
     })
+}
+
+/// The token operations use: the environment's, else the keyring's.
+pub async fn active(core: &Core) -> Result<FlyToken> {
+    if let Some(token) = core.env_token.token() {
+        return FlyToken::parse(token.expose());
+    }
+    core.vault()?
+        .load_fly_token()
+        .await?
+        .ok_or(crate::error::Error::NoToken)
 }
 
 /// Validates `raw` and stores it in the keyring, replacing any stored token.

@@ -1,9 +1,15 @@
 //! What the user's machine should be: the app name, the pinned agent image, the region and
-//! the guest size, from the settings and the token's organisation.
+//! the guest size, from the settings and the token's organisation — and the machine config
+//! that says so to Fly.
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::fly::types::{
+    Autostop, CreateMachineRequest, FlyDuration, MachineCheck, MachineConfig, MachineService,
+    RestartMode, RestartPolicy, ServicePort, StopConfig,
+};
+use crate::machine::size::MachineSize;
 
 /// The agent image when none is configured: pinned to this build's agent version.
 pub const DEFAULT_IMAGE: &str = concat!(
@@ -13,6 +19,18 @@ pub const DEFAULT_IMAGE: &str = concat!(
 
 /// The port the agent listens on inside the machine (`screener serve --listen 0.0.0.0:8080`).
 pub const AGENT_PORT: u16 = 8080;
+
+/// The agent machine's name. Fly keeps machine names unique per app, so a second create
+/// with this name is refused: the app can never hold two agents made by concurrent starts.
+pub const AGENT_NAME: &str = "trademind-agent";
+
+/// Metadata key with the desktop version that created the machine.
+pub const VERSION_KEY: &str = "trademind_version";
+/// Restarts Fly makes after a crash before leaving the machine `stopped` (then shown as
+/// crash-looping with its exit events).
+pub const MAX_RESTARTS: u32 = 10;
+/// The agent gets this long to drain (flush its signal journal) when stopped.
+pub const STOP_TIMEOUT_SECS: u64 = 30;
 
 /// Metadata key marking the machine as TradeMind's agent (how it is found again).
 pub const ROLE_KEY: &str = "trademind_role";
@@ -85,6 +103,81 @@ pub fn check_image(image: &str) -> Result<()> {
     }
 }
 
+/// The agent machine's whole config: the pinned image, the guest size, restarts on failure
+/// and never auto-destroyed, one HTTPS service on the agent's port with an HTTP check on
+/// `/health`, and the proxy's autostop and autostart off — it is a background worker that
+/// must keep running without traffic, and only the user starts it.
+pub fn agent_config(image: &str, size: &MachineSize) -> Result<MachineConfig> {
+    check_image(image)?;
+    crate::fly::sizes::check_guest(&size.guest)?;
+    let health = MachineCheck {
+        kind: Some("http".into()),
+        port: Some(AGENT_PORT),
+        interval: Some(FlyDuration::seconds(15)),
+        timeout: Some(FlyDuration::seconds(5)),
+        grace_period: Some(FlyDuration::seconds(30)),
+        method: Some("GET".into()),
+        path: Some("/health".into()),
+        protocol: Some("http".into()),
+        ..MachineCheck::default()
+    };
+    let port = |port: u16, handlers: &[&str], force_https: Option<bool>| ServicePort {
+        port: Some(port),
+        handlers: handlers.iter().map(|h| (*h).to_owned()).collect(),
+        force_https,
+        ..ServicePort::default()
+    };
+    let service = MachineService {
+        protocol: "tcp".into(),
+        internal_port: AGENT_PORT,
+        ports: vec![
+            port(443, &["tls", "http"], None),
+            port(80, &["http"], Some(true)),
+        ],
+        autostop: Some(Autostop::Off),
+        autostart: Some(false),
+        min_machines_running: Some(0),
+        checks: vec![health],
+        ..MachineService::default()
+    };
+    let mut config = MachineConfig {
+        image: image.to_owned(),
+        guest: Some(size.guest.clone()),
+        services: vec![service],
+        restart: Some(RestartPolicy {
+            policy: RestartMode::OnFailure,
+            max_retries: Some(MAX_RESTARTS),
+        }),
+        auto_destroy: Some(false),
+        stop_config: Some(StopConfig {
+            signal: Some("SIGTERM".into()),
+            timeout: Some(FlyDuration::seconds(STOP_TIMEOUT_SECS)),
+        }),
+        ..MachineConfig::default()
+    };
+    config.metadata.insert(ROLE_KEY.into(), ROLE_AGENT.into());
+    config
+        .metadata
+        .insert(VERSION_KEY.into(), env!("CARGO_PKG_VERSION").into());
+    Ok(config)
+}
+
+/// The create request: the config, an explicit region, and the secrets version to boot with.
+pub fn create_request(
+    image: &str,
+    size: &MachineSize,
+    region: &str,
+    secrets_version: Option<u64>,
+) -> Result<CreateMachineRequest> {
+    Ok(CreateMachineRequest {
+        config: agent_config(image, size)?,
+        name: Some(AGENT_NAME.into()),
+        region: Some(region.to_owned()),
+        min_secrets_version: secrets_version,
+        ..CreateMachineRequest::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +200,29 @@ mod tests {
         ] {
             assert!(check_app_name(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_agent_config_is_a_pinned_always_on_worker_with_a_health_check() {
+        let size = MachineSize::parse("normal").unwrap();
+        let request = create_request(DEFAULT_IMAGE, &size, "sin", Some(7)).unwrap();
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["region"], "sin");
+        assert_eq!(json["min_secrets_version"], 7);
+        let config = &json["config"];
+        assert_eq!(config["image"], DEFAULT_IMAGE);
+        assert_eq!(config["guest"]["cpus"], 2);
+        assert_eq!(config["guest"]["memory_mb"], 2048);
+        assert_eq!(config["auto_destroy"], false);
+        assert_eq!(config["restart"]["policy"], "on-failure");
+        assert_eq!(config["metadata"][ROLE_KEY], ROLE_AGENT);
+        let service = &config["services"][0];
+        assert_eq!(service["internal_port"], AGENT_PORT);
+        assert_eq!(service["autostop"], false, "autostop off for a background worker");
+        assert_eq!(service["autostart"], false);
+        assert_eq!(service["checks"][0]["type"], "http");
+        assert_eq!(service["checks"][0]["path"], "/health");
+        assert!(create_request("x/agent:latest", &size, "sin", None).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The audit log: an append-only `events` table of (time, actor, kind, details).
 //!
-//! Every change a user or support person makes is recorded here. Details are JSON and never
-//! hold a secret (the token's kind and last four characters at most).
+//! Every change a user or support person makes is recorded here, and the machine events Fly
+//! reports are imported once each (actor `fly`). Details are JSON and never hold a secret (the
+//! token's kind and last four characters at most).
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -17,6 +18,8 @@ pub enum Actor {
     Gui,
     /// The user, through `trademind <subcommand>`.
     Cli,
+    /// Fly.io itself: a machine event Fly reported (a crash, a restart, a host move).
+    Fly,
 }
 
 impl Actor {
@@ -25,6 +28,7 @@ impl Actor {
         match self {
             Self::Gui => "gui",
             Self::Cli => "cli",
+            Self::Fly => "fly",
         }
     }
 }
@@ -34,6 +38,19 @@ impl Actor {
 pub enum EventKind {
     TokenStored,
     TokenRemoved,
+    /// A provisioning step started, finished or failed.
+    ProvisionStep,
+    /// The machine was started (by provisioning or on its own).
+    MachineStart,
+    MachineStop,
+    MachineRestart,
+    /// The machine's config (e.g. guest size) changed.
+    MachineUpdate,
+    MachineDestroy,
+    /// A machine operation failed.
+    MachineError,
+    /// Reconciliation found Fly's view differing from the record.
+    MachineDrift,
 }
 
 impl EventKind {
@@ -42,6 +59,14 @@ impl EventKind {
         match self {
             Self::TokenStored => "token.stored",
             Self::TokenRemoved => "token.removed",
+            Self::ProvisionStep => "provision.step",
+            Self::MachineStart => "machine.start",
+            Self::MachineStop => "machine.stop",
+            Self::MachineRestart => "machine.restart",
+            Self::MachineUpdate => "machine.update",
+            Self::MachineDestroy => "machine.destroy",
+            Self::MachineError => "machine.error",
+            Self::MachineDrift => "machine.drift",
         }
     }
 }
@@ -55,8 +80,12 @@ pub struct AuditEvent {
     pub at: String,
     pub actor: String,
     pub kind: String,
+    /// The Fly machine the event is about, if any.
+    pub machine_id: Option<String>,
     pub details: serde_json::Value,
 }
+
+type Row = (i64, String, String, String, Option<String>, String);
 
 impl Store {
     /// Appends an event; returns its id.
@@ -66,36 +95,91 @@ impl Store {
         kind: EventKind,
         details: serde_json::Value,
     ) -> Result<i64> {
-        let at = now();
-        let id = sqlx::query("INSERT INTO events (at, actor, kind, details) VALUES (?, ?, ?, ?)")
-            .bind(at)
-            .bind(actor.as_str())
-            .bind(kind.as_str())
-            .bind(details.to_string())
-            .execute(self.pool())
-            .await?
-            .last_insert_rowid();
+        self.record_machine_event(actor, kind, None, details).await
+    }
+
+    /// Appends an event about a machine; returns its id.
+    pub async fn record_machine_event(
+        &self,
+        actor: Actor,
+        kind: EventKind,
+        machine_id: Option<&str>,
+        details: serde_json::Value,
+    ) -> Result<i64> {
+        let id = sqlx::query(
+            "INSERT INTO events (at, actor, kind, machine_id, details) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(now())
+        .bind(actor.as_str())
+        .bind(kind.as_str())
+        .bind(machine_id)
+        .bind(details.to_string())
+        .execute(self.pool())
+        .await?
+        .last_insert_rowid();
         Ok(id)
+    }
+
+    /// Imports an event Fly reported (kind `fly.<type>`), once per Fly event id; says whether
+    /// it was new.
+    pub async fn record_fly_event(
+        &self,
+        machine_id: &str,
+        fly_event_id: &str,
+        at: &str,
+        fly_type: &str,
+        details: serde_json::Value,
+    ) -> Result<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO events (at, actor, kind, machine_id, fly_event_id, details) \
+             VALUES (?, 'fly', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(at)
+        .bind(format!("fly.{fly_type}"))
+        .bind(machine_id)
+        .bind(fly_event_id)
+        .bind(details.to_string())
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
     }
 
     /// The most recent events, newest first.
     pub async fn recent_events(&self, limit: u32) -> Result<Vec<AuditEvent>> {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, at, actor, kind, details FROM events ORDER BY id DESC LIMIT ?",
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at, actor, kind, machine_id, details FROM events ORDER BY id DESC LIMIT ?",
         )
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, at, actor, kind, details)| AuditEvent {
-                id,
-                at,
-                actor,
-                kind,
-                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-            })
-            .collect())
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+
+    /// The most recent events of `kind` (or of every kind starting with `kind` and a dot),
+    /// newest first.
+    pub async fn events_of_kind(&self, kind: &str, limit: u32) -> Result<Vec<AuditEvent>> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at, actor, kind, machine_id, details FROM events \
+             WHERE kind = ? OR kind LIKE ? || '.%' ORDER BY id DESC LIMIT ?",
+        )
+        .bind(kind)
+        .bind(kind)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+}
+
+fn audit_event((id, at, actor, kind, machine_id, details): Row) -> AuditEvent {
+    AuditEvent {
+        id,
+        at,
+        actor,
+        kind,
+        machine_id,
+        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
     }
 }
 
@@ -135,5 +219,34 @@ mod tests {
         );
 
         assert_eq!(store.recent_events(1).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn fly_events_are_imported_once_and_filtered_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
+        let at = "2026-11-24T10:00:00.000Z";
+        assert!(store
+            .record_fly_event("m1", "ev1", at, "exit", json!({"status": "stopped"}))
+            .await
+            .unwrap());
+        assert!(!store
+            .record_fly_event("m1", "ev1", at, "exit", json!({"status": "stopped"}))
+            .await
+            .unwrap());
+        store
+            .record_machine_event(Actor::Cli, EventKind::MachineStop, Some("m1"), json!({}))
+            .await
+            .unwrap();
+        let fly = store.events_of_kind("fly", 10).await.unwrap();
+        assert_eq!(fly.len(), 1);
+        assert_eq!(
+            (fly[0].actor.as_str(), fly[0].kind.as_str(), fly[0].at.as_str()),
+            ("fly", "fly.exit", at)
+        );
+        assert_eq!(fly[0].machine_id.as_deref(), Some("m1"));
+        let stops = store.events_of_kind("machine.stop", 10).await.unwrap();
+        assert_eq!(stops.len(), 1);
+        assert_eq!(store.events_of_kind("machine", 10).await.unwrap().len(), 1);
     }
 }

@@ -21,6 +21,8 @@ pub struct MachineRecord {
     pub state: Option<String>,
     /// RFC 3339, when Fly last reported `state`.
     pub seen_at: Option<String>,
+    /// The Fly secrets version provisioning last set.
+    pub secrets_version: Option<i64>,
 }
 
 type Row = (
@@ -33,19 +35,31 @@ type Row = (
     String,
     Option<String>,
     Option<String>,
+    Option<i64>,
 );
 
 impl Store {
     /// The machine record, if provisioning ever got as far as the app.
     pub async fn machine(&self) -> Result<Option<MachineRecord>> {
         let row: Option<Row> = sqlx::query_as(
-            "SELECT app, org_slug, machine_id, instance_id, region, size, image, state, seen_at \
-             FROM machine WHERE id = 1",
+            "SELECT app, org_slug, machine_id, instance_id, region, size, image, state, seen_at, \
+                    secrets_version FROM machine WHERE id = 1",
         )
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(
-            |(app, org_slug, machine_id, instance_id, region, size, image, state, seen_at)| {
+            |(
+                app,
+                org_slug,
+                machine_id,
+                instance_id,
+                region,
+                size,
+                image,
+                state,
+                seen_at,
+                secrets_version,
+            )| {
                 MachineRecord {
                     app,
                     org_slug,
@@ -56,6 +70,7 @@ impl Store {
                     image,
                     state,
                     seen_at,
+                    secrets_version,
                 }
             },
         ))
@@ -65,12 +80,13 @@ impl Store {
     pub async fn save_machine(&self, m: &MachineRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO machine (id, app, org_slug, machine_id, instance_id, region, size, image, \
-                                  state, seen_at, updated_at) \
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                                  state, seen_at, secrets_version, updated_at) \
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (id) DO UPDATE SET app = excluded.app, org_slug = excluded.org_slug, \
                machine_id = excluded.machine_id, instance_id = excluded.instance_id, \
                region = excluded.region, size = excluded.size, image = excluded.image, \
-               state = excluded.state, seen_at = excluded.seen_at, updated_at = excluded.updated_at",
+               state = excluded.state, seen_at = excluded.seen_at, \
+               secrets_version = excluded.secrets_version, updated_at = excluded.updated_at",
         )
         .bind(&m.app)
         .bind(&m.org_slug)
@@ -81,6 +97,7 @@ impl Store {
         .bind(&m.image)
         .bind(&m.state)
         .bind(&m.seen_at)
+        .bind(m.secrets_version)
         .bind(now())
         .execute(self.pool())
         .await?;
@@ -143,6 +160,7 @@ mod tests {
             image: "registry.fly.io/trademind-screener:0.1.0".into(),
             state: None,
             seen_at: None,
+            secrets_version: None,
         };
         store.save_machine(&record).await.unwrap();
         record.machine_id = Some("148e1234567890".into());

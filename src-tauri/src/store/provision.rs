@@ -177,6 +177,19 @@ impl Store {
         Ok(())
     }
 
+    /// Puts a done step back to pending (a later step found its result gone).
+    pub async fn step_pending(&self, run_id: i64, step: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE provision_steps SET state = 'pending', finished_at = NULL \
+             WHERE run_id = ? AND step = ?",
+        )
+        .bind(run_id)
+        .bind(step)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Marks a step done with what it learned.
     pub async fn step_done(
         &self,
@@ -275,6 +288,34 @@ impl Store {
         .bind(holder)
         .bind(now_ms + ttl_ms)
         .bind(now_ms)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(taken == 1)
+    }
+
+    /// Who holds the machine lock, if anyone does (lapsed or not).
+    pub async fn machine_lock_holder(&self) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT holder FROM machine_lock WHERE id = 1")
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Takes the lock from `dead_holder` (a process known to have exited) if it still has it.
+    pub async fn take_over_machine_lock(
+        &self,
+        dead_holder: &str,
+        holder: &str,
+        ttl_ms: i64,
+    ) -> Result<bool> {
+        let taken = sqlx::query(
+            "UPDATE machine_lock SET holder = ?, expires_at = ? WHERE id = 1 AND holder = ?",
+        )
+        .bind(holder)
+        .bind(chrono::Utc::now().timestamp_millis() + ttl_ms)
+        .bind(dead_holder)
         .execute(self.pool())
         .await?
         .rows_affected();

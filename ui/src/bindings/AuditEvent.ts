@@ -8,4 +8,8 @@ export type AuditEvent = { id: number,
 /**
  * RFC 3339, UTC.
  */
-at: string, actor: string, kind: string, details: JsonValue, };
+at: string, actor: string, kind: string, 
+/**
+ * The Fly machine the event is about, if any.
+ */
+machineId: string | null, details: JsonValue, };

@@ -3,6 +3,12 @@
 //! Without a subcommand the desktop window opens ([`crate::shell::run`]). With one, nothing
 //! graphical is touched: the subcommand calls the [`crate::api`] layer and prints either text
 //! or, with `--json`, the operation's JSON on stdout and `{code, message, hint}` on stderr.
+//!
+//! Exit codes: 0 success; 2 the user's to fix (bad input, a missing or read-only token, an
+//! unconfirmed destroy — and clap's usage errors); 3 Fly or the agent failed after retries;
+//! 1 a local failure (keyring, database, files).
+
+mod machine;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +17,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::api::{self, token::TokenStatus, Actor, Core};
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, Blame, Error, Result};
 use crate::logging::{self, Console};
 use crate::paths::Paths;
 use crate::sensitive::Sensitive;
@@ -33,6 +39,15 @@ pub struct Cli {
     /// Machine-readable output: the result as JSON on stdout, errors as JSON on stderr.
     #[arg(long, global = true)]
     json: bool,
+
+    /// Fly Machines API base URL; overrides TRADEMIND_FLY_API_URL (default https://api.machines.dev).
+    #[arg(long, global = true, value_name = "URL")]
+    fly_api_url: Option<String>,
+
+    /// The agent's base URL (`{app}` is replaced by the app name); overrides
+    /// TRADEMIND_AGENT_URL (default https://<app>.fly.dev).
+    #[arg(long, global = true, value_name = "URL")]
+    agent_url: Option<String>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -56,6 +71,13 @@ enum Command {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=500))]
         limit: u32,
     },
+    /// Your screener machine on Fly: start, stop, restart, status, events, destroy.
+    Machine {
+        #[command(subcommand)]
+        action: machine::MachineCommand,
+    },
+    /// Fly regions (and where Binance answers) and machine sizes with estimated costs.
+    Regions,
 }
 
 /// Entry point of the `trademind` binary.
@@ -69,20 +91,31 @@ pub fn main() -> ExitCode {
         None => crate::shell::run(paths),
         Some(command) => {
             let json = cli.json;
-            match headless(paths, json, command) {
+            let endpoints = (cli.fly_api_url, cli.agent_url);
+            match headless(paths, json, endpoints, command) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     print_error(&error, json);
-                    ExitCode::FAILURE
+                    exit_code(&error)
                 }
             }
         }
     }
 }
 
+/// The process exit code for an error (see the module doc).
+fn exit_code(error: &ApiError) -> ExitCode {
+    match error.code.blame() {
+        Blame::User => ExitCode::from(2),
+        Blame::Remote => ExitCode::from(3),
+        Blame::Local => ExitCode::FAILURE,
+    }
+}
+
 fn headless(
     paths: Result<Paths>,
     json: bool,
+    (fly_api_url, agent_url): (Option<String>, Option<String>),
     command: Command,
 ) -> std::result::Result<(), ApiError> {
     let paths = paths?;
@@ -94,7 +127,8 @@ fn headless(
         .build()
         .map_err(|e| Error::Internal(format!("starting the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let core = Core::open(paths).await?;
+        let mut core = Core::open(paths).await?;
+        core.override_endpoints(fly_api_url.as_deref(), agent_url.as_deref())?;
         let outcome = run_command(&core, json, command).await;
         core.close().await;
         outcome
@@ -128,6 +162,11 @@ async fn run_command(
             let events = api::status::recent_events(core, limit).await?;
             output(json, &events, || describe_events(&events));
         }
+        Command::Machine { action } => machine::run(core, json, action).await?,
+        Command::Regions => {
+            let view = api::regions::list(core).await?;
+            output(json, &view, || machine::describe_regions(&view));
+        }
     }
     Ok(())
 }
@@ -146,7 +185,7 @@ async fn read_stdin_token() -> Result<Sensitive<String>> {
     Ok(Sensitive::new(text))
 }
 
-fn output<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
+pub(crate) fn output<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
     if json {
         match serde_json::to_string_pretty(value) {
             Ok(s) => println!("{s}"),
@@ -229,7 +268,13 @@ fn describe_events(events: &[crate::store::events::AuditEvent]) -> String {
     }
     events
         .iter()
-        .map(|e| format!("{}  {:<4} {:<14} {}", e.at, e.actor, e.kind, e.details))
+        .map(|e| {
+            let machine = e.machine_id.as_deref().unwrap_or("-");
+            format!(
+                "{}  {:<4} {:<16} {:<14} {}",
+                e.at, e.actor, e.kind, machine, e.details
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

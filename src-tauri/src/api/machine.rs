@@ -1,0 +1,76 @@
+//! Machine operations: start (provisioning with progress), status (reconciled with Fly),
+//! stop, restart, destroy, and Fly's machine events.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{Actor, Core};
+use crate::error::Result;
+use crate::machine::lifecycle::{self, FlyEventView};
+use crate::machine::provision::{self, StartOptions};
+use crate::machine::status::{self, MachineStatus};
+use crate::machine::ProgressSink;
+
+/// What an operation did, and the machine's state after it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineOutcome {
+    pub message: String,
+    pub status: MachineStatus,
+}
+
+/// Brings the machine up (or resumes a failed or interrupted start), reporting each step.
+pub async fn start(
+    core: &Core,
+    actor: Actor,
+    options: StartOptions,
+    progress: ProgressSink,
+) -> Result<MachineOutcome> {
+    let session = core.session(actor).await?.with_progress(progress);
+    let state = provision::start(&session, options).await?;
+    let status = status::reconcile(&session).await?;
+    Ok(MachineOutcome {
+        message: format!(
+            "Machine {} is running; the agent answers at {}",
+            state.machine_id.as_deref().unwrap_or("?"),
+            state.agent_url.as_deref().unwrap_or("?")
+        ),
+        status,
+    })
+}
+
+/// The machine as Fly sees it now (the record is brought in line).
+pub async fn status(core: &Core, actor: Actor) -> Result<MachineStatus> {
+    let session = core.session(actor).await?;
+    status::reconcile(&session).await
+}
+
+/// Stops the machine.
+pub async fn stop(core: &Core, actor: Actor) -> Result<MachineOutcome> {
+    let session = core.session(actor).await?;
+    let message = lifecycle::stop(&session).await?;
+    let status = status::reconcile(&session).await?;
+    Ok(MachineOutcome { message, status })
+}
+
+/// Restarts the machine and waits for the agent.
+pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
+    let session = core.session(actor).await?;
+    let message = lifecycle::restart(&session).await?;
+    let status = status::reconcile(&session).await?;
+    Ok(MachineOutcome { message, status })
+}
+
+/// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`).
+pub async fn destroy(core: &Core, actor: Actor, confirmed: bool) -> Result<MachineOutcome> {
+    let session = core.session(actor).await?;
+    let message = lifecycle::destroy(&session, confirmed).await?;
+    let status = status::reconcile(&session).await?;
+    Ok(MachineOutcome { message, status })
+}
+
+/// Fly's newest events for the machine (1–50).
+pub async fn events(core: &Core, actor: Actor, limit: u32) -> Result<Vec<FlyEventView>> {
+    let session = core.session(actor).await?;
+    lifecycle::events(&session, limit.clamp(1, 50)).await
+}

@@ -1,0 +1,229 @@
+//! Stop, restart and destroy the user's machine, each under the profile's machine lock and a
+//! Fly lease, waited until Fly reports the new state, and recorded in the audit log; and the
+//! machine's events as Fly reports them.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::fly::types::{Machine, MachineState, WaitTarget};
+use crate::fly::{FlyError, RestartOptions, StopOptions, WaitFor, DEFAULT_LEASE_TTL};
+use crate::machine::lock::MachineLock;
+use crate::machine::status::{import_events, rfc3339_ms};
+use crate::machine::steps::find_agent;
+use crate::machine::{health, plan, Session};
+use crate::store::events::EventKind;
+
+/// How long a stop, restart or destroy may take before it is reported as not done.
+const CHANGE_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long these operations wait for another process's machine operation.
+const LOCK_PATIENCE: Duration = Duration::from_secs(30);
+
+/// The machine and app an operation acts on.
+struct Target {
+    app: String,
+    machine: Machine,
+}
+
+async fn target(session: &Session) -> Result<Target> {
+    let record = session.store.machine().await?.ok_or(Error::NoMachine)?;
+    let machine = find_agent(session, &record.app, record.machine_id.as_deref())
+        .await?
+        .ok_or(Error::NoMachine)?;
+    Ok(Target {
+        app: record.app,
+        machine,
+    })
+}
+
+/// Runs `work` under the machine lock, recording a failure in the audit log.
+async fn locked<T, F, Fut>(session: &Session, what: &str, work: F) -> Result<T>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let lock = MachineLock::acquire(&session.store, LOCK_PATIENCE, |_| {}).await?;
+    let outcome = work().await;
+    if let Err(e) = lock.release().await {
+        tracing::warn!(error = %e, "could not release the machine lock");
+    }
+    if let Err(error) = &outcome {
+        let machine_id = session.store.machine().await.ok().flatten().and_then(|r| r.machine_id);
+        session
+            .audit(
+                EventKind::MachineError,
+                machine_id.as_deref(),
+                json!({"operation": what, "error": crate::error::ApiError::from_ref(error)}),
+            )
+            .await;
+    }
+    outcome
+}
+
+/// Stops the machine (the agent gets its stop timeout to drain). Stopping a stopped machine
+/// does nothing and succeeds.
+pub async fn stop(session: &Session) -> Result<String> {
+    locked(session, "stop", || async {
+        let Target { app, machine } = target(session).await?;
+        let id = machine.id.as_str();
+        if matches!(machine.state, MachineState::Stopped | MachineState::Suspended) {
+            session.store.machine_seen(machine.state.as_str(), None).await?;
+            return Ok(format!("Machine {id} is already {}", machine.state));
+        }
+        stop_and_wait(session, &app, id).await?;
+        session.store.machine_seen("stopped", None).await?;
+        session
+            .audit(EventKind::MachineStop, Some(id), json!({"from": machine.state.as_str()}))
+            .await;
+        Ok(format!("Machine {id} stopped"))
+    })
+    .await
+}
+
+async fn stop_and_wait(session: &Session, app: &str, id: &str) -> Result<()> {
+    let fly = &session.fly;
+    let options = StopOptions {
+        timeout: Some(Duration::from_secs(plan::STOP_TIMEOUT_SECS)),
+        ..StopOptions::default()
+    };
+    fly.with_lease(app, id, DEFAULT_LEASE_TTL, "trademind: stop", |lease| async move {
+        fly.stop_machine(app, id, &options, Some(&lease.nonce)).await?;
+        fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Stopped, CHANGE_TIMEOUT))
+            .await
+            .map(|_| ())
+    })
+    .await
+    .map_err(Error::from)
+}
+
+/// Restarts a started machine and waits for the agent to answer `ready` again.
+pub async fn restart(session: &Session) -> Result<String> {
+    locked(session, "restart", || async {
+        let Target { app, machine } = target(session).await?;
+        let id = machine.id.as_str();
+        if machine.state != MachineState::Started {
+            return Err(Error::MachineState {
+                state: machine.state.to_string(),
+                what: "only a started machine restarts; use Start".into(),
+            });
+        }
+        let fly = &session.fly;
+        fly.with_lease(&app, id, DEFAULT_LEASE_TTL, "trademind: restart", |lease| {
+            let app = app.as_str();
+            async move {
+                fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
+                    .await?;
+                fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Started, CHANGE_TIMEOUT))
+                    .await
+                    .map(|_| ())
+            }
+        })
+        .await?;
+        session.store.machine_seen("started", None).await?;
+        session
+            .audit(EventKind::MachineRestart, Some(id), json!({}))
+            .await;
+        let base = session.endpoints.agent_url(&app);
+        let agent = health::wait_ready(
+            &session.agent_http,
+            &base,
+            Some(id),
+            session.endpoints.ready_timeout,
+            |_| {},
+        )
+        .await?;
+        Ok(format!(
+            "Machine {id} restarted; agent {} is {}",
+            agent.agent_version.as_deref().unwrap_or("(version unknown)"),
+            agent.status
+        ))
+    })
+    .await
+}
+
+/// Destroys the machine (stopping it first so the agent drains; forced when it is stuck in a
+/// transient state). The app, its secrets and the keyring entries are kept, so Start makes a
+/// new machine without new tokens. Needs `confirmed`.
+pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
+    if !confirmed {
+        return Err(Error::ConfirmationRequired {
+            what: "destroying the machine".into(),
+        });
+    }
+    locked(session, "destroy", || async {
+        let Target { app, machine } = target(session).await?;
+        let id = machine.id.as_str();
+        let force = machine.state.is_transient();
+        if !force && !matches!(machine.state, MachineState::Stopped | MachineState::Suspended | MachineState::Created | MachineState::Failed) {
+            stop_and_wait(session, &app, id).await?;
+        }
+        match session.fly.destroy_machine(&app, id, force, None).await {
+            Ok(()) | Err(FlyError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let gone = WaitFor::state(WaitTarget::Destroyed, CHANGE_TIMEOUT);
+        match session.fly.wait_for_state(&app, id, &gone).await {
+            Ok(_) | Err(FlyError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        session.store.machine_gone().await?;
+        session
+            .audit(
+                EventKind::MachineDestroy,
+                Some(id),
+                json!({"from": machine.state.as_str(), "forced": force}),
+            )
+            .await;
+        Ok(format!(
+            "Machine {id} destroyed; the app {app} and its secrets are kept (an app without \
+             machines costs nothing)"
+        ))
+    })
+    .await
+}
+
+/// A machine event as Fly reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FlyEventView {
+    pub id: String,
+    /// RFC 3339.
+    pub at: String,
+    /// `launch`, `start`, `stop`, `exit`, `restart`, `update`, `destroy`, …
+    pub kind: String,
+    pub status: String,
+    /// `user` or `flyd`.
+    pub source: String,
+    pub exit_code: Option<i64>,
+    pub oom_killed: Option<bool>,
+    pub restart_count: Option<u64>,
+}
+
+/// The machine's newest events from Fly (also imported into the audit log).
+pub async fn events(session: &Session, limit: u32) -> Result<Vec<FlyEventView>> {
+    let Target { machine, .. } = target(session).await?;
+    import_events(session, &machine).await;
+    let mut events: Vec<FlyEventView> = machine
+        .events
+        .iter()
+        .map(|e| {
+            let exit = e.exit_event();
+            FlyEventView {
+                id: e.id.clone(),
+                at: rfc3339_ms(e.timestamp).unwrap_or_default(),
+                kind: e.kind.clone(),
+                status: e.status.clone(),
+                source: e.source.clone(),
+                exit_code: exit.as_ref().and_then(|x| x.exit_code),
+                oom_killed: exit.as_ref().and_then(|x| x.oom_killed),
+                restart_count: e.restart_count(),
+            }
+        })
+        .collect();
+    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.truncate(limit as usize);
+    Ok(events)
+}
