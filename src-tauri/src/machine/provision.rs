@@ -75,6 +75,8 @@ async fn run(
         .filter(|r| r.state == StepState::Done)
         .find_map(|r| serde_json::from_value(r.output.clone()).ok())
         .unwrap_or_default();
+    // "Created just now" (may not be visible yet) does not survive into another process.
+    state.machine_created = false;
     let earlier_ms: Vec<u64> = Step::ALL
         .iter()
         .map(|step| {

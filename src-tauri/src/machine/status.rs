@@ -178,15 +178,8 @@ async fn describe_machine(session: &Session, status: &mut MachineStatus, machine
     let newest = machine.events.iter().map(|e| e.timestamp).max();
     status.since = newest.and_then(rfc3339_ms);
     status.crash_looping = machine.is_crash_looping();
-    let age = newest
-        .map(|ms| chrono::Utc::now().timestamp_millis() - ms)
-        .and_then(|ms| u64::try_from(ms).ok())
-        .map(Duration::from_millis);
-    let threshold = match machine.state {
-        MachineState::Updating | MachineState::Replacing => STUCK_UPDATING_AFTER,
-        _ => STUCK_AFTER,
-    };
-    status.stuck = machine.state.is_transient() && age.is_some_and(|a| a > threshold);
+    let threshold = stuck_threshold(&machine.state);
+    status.stuck = is_stuck(&machine.state, newest, chrono::Utc::now().timestamp_millis());
     let retry = status
         .last_run
         .as_ref()
@@ -230,6 +223,23 @@ async fn describe_machine(session: &Session, status: &mut MachineStatus, machine
             }
         }
     }
+}
+
+/// How long a state may last before Fly calls it stuck.
+fn stuck_threshold(state: &MachineState) -> Duration {
+    match state {
+        MachineState::Updating | MachineState::Replacing => STUCK_UPDATING_AFTER,
+        _ => STUCK_AFTER,
+    }
+}
+
+/// Whether a machine in a transient `state` since its newest event (`newest_ms`, unix ms) is
+/// stuck at `now_ms`.
+pub fn is_stuck(state: &MachineState, newest_ms: Option<i64>, now_ms: i64) -> bool {
+    let age = newest_ms
+        .and_then(|ms| u64::try_from(now_ms - ms).ok())
+        .map(Duration::from_millis);
+    state.is_transient() && age.is_some_and(|a| a > stuck_threshold(state))
 }
 
 fn empty_status() -> MachineStatus {
@@ -331,4 +341,31 @@ async fn last_run(session: &Session) -> Result<Option<RunView>> {
 pub fn rfc3339_ms(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stuck_follows_flys_thresholds() {
+        let now = 10_000_000_000;
+        let minutes = |m: i64| Some(now - m * 60_000);
+        assert!(!is_stuck(&MachineState::Starting, minutes(4), now));
+        assert!(is_stuck(&MachineState::Starting, minutes(6), now));
+        assert!(is_stuck(&MachineState::Stopping, minutes(6), now));
+        assert!(!is_stuck(&MachineState::Replacing, minutes(9), now), "updates get 10 min");
+        assert!(is_stuck(&MachineState::Replacing, minutes(11), now));
+        assert!(!is_stuck(&MachineState::Started, minutes(600), now), "not transient");
+        assert!(!is_stuck(&MachineState::Starting, None, now), "no events: unknown");
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc_milliseconds() {
+        assert_eq!(rfc3339_ms(0).unwrap(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            rfc3339_ms(1_764_000_000_123).unwrap(),
+            "2025-11-24T16:00:00.123Z"
+        );
+    }
 }

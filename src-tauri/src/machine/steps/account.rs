@@ -176,6 +176,7 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
     record.secrets_version = i64::try_from(version).ok();
     session.store.save_machine(&record).await?;
     state.secrets_version = Some(version);
+    state.secrets_changed = true;
     Ok(Next::Continue(format!(
         "Set the agent's owner and viewer tokens{} as secrets of {app} (version {version})",
         if llm.is_some() { " and the LLM key" } else { "" }

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{Next, RunPlan, RunState, Say};
 use crate::error::{Error, Result};
 use crate::fly::types::{Machine, MachineState, WaitTarget};
-use crate::fly::{FlyError, ListMachines, WaitFor, DEFAULT_LEASE_TTL};
+use crate::fly::{FlyError, ListMachines, RestartOptions, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::{health, plan, Session, Step};
 use crate::store::events::EventKind;
 
@@ -125,6 +125,8 @@ pub(super) async fn machine(
                 Err(e) => return Err(e.into()),
             };
             state.machine_created = true;
+            // It boots with the secrets just set (`min_secrets_version`).
+            state.secrets_changed = false;
             session
                 .audit(
                     EventKind::MachineStart,
@@ -217,7 +219,11 @@ pub(super) async fn started(
             }
             Err(e) => return Err(e.into()),
         };
-        bring_up(session, &app, &machine, say).await?;
+        if machine.state == MachineState::Started && state.secrets_changed {
+            reboot_for_secrets(session, &app, &id, say).await?;
+        } else {
+            bring_up(session, &app, &machine, say).await?;
+        }
     }
     session.store.machine_seen("started", None).await?;
     if let Some(winner) = settle(session, &app, &id, state.machine_created, say).await? {
@@ -259,6 +265,25 @@ async fn bring_up(session: &Session, app: &str, machine: &Machine, say: Say<'_>)
     }
     let wait = WaitFor::state(WaitTarget::Started, START_TIMEOUT);
     session.fly.wait_for_state(app, id, &wait).await?;
+    Ok(())
+}
+
+/// Restarts a running machine so it boots with the secrets this run set (Fly hands secrets
+/// to a machine only when it boots).
+async fn reboot_for_secrets(session: &Session, app: &str, id: &str, say: Say<'_>) -> Result<()> {
+    say(&format!("Restarting machine {id} so it reads the new secrets"));
+    let fly = &session.fly;
+    fly.with_lease(app, id, DEFAULT_LEASE_TTL, "trademind: restart for secrets", |lease| async move {
+        fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
+            .await?;
+        fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Started, START_TIMEOUT))
+            .await
+            .map(|_| ())
+    })
+    .await?;
+    session
+        .audit(EventKind::MachineRestart, Some(id), json!({"reason": "new agent secrets"}))
+        .await;
     Ok(())
 }
 
@@ -318,6 +343,24 @@ async fn settle(
 pub(super) async fn ready(session: &Session, state: &mut RunState, say: Say<'_>) -> Result<Next> {
     let app = RunState::need(&state.app, "app")?.to_owned();
     let id = RunState::need(&state.machine_id, "machine")?.to_owned();
+    // A resumed run may find the machine changed since `started` was done.
+    match session.fly.get_machine(&app, &id).await {
+        Ok(machine) if machine.state == MachineState::Started => {}
+        Ok(machine) if machine.state.is_active() => {
+            return Ok(Next::Rewind(
+                Step::Started,
+                format!("Machine {id} is {} now; starting it again", machine.state),
+            ))
+        }
+        Ok(_) | Err(FlyError::NotFound(_)) if !state.machine_created => {
+            return Ok(Next::Rewind(
+                Step::Machine,
+                format!("Machine {id} was destroyed meanwhile; looking again"),
+            ))
+        }
+        Ok(_) | Err(FlyError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     let base = session.endpoints.agent_url(&app);
     say(&format!("Waiting for the agent at {base}/health"));
     let waited = health::wait_ready(

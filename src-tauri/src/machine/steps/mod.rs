@@ -39,6 +39,8 @@ pub struct RunState {
     pub app: Option<String>,
     pub app_created: bool,
     pub secrets_version: Option<u64>,
+    /// This run wrote the secrets: a machine already running must reboot to read them.
+    pub secrets_changed: bool,
     pub machine_id: Option<String>,
     pub instance_id: Option<String>,
     pub region: Option<String>,
