@@ -2,13 +2,34 @@
 //! keyring and SQLite — provisioning step by step, status, stop, start, restart, destroy, and
 //! the exact requests each one makes.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, TokenKind};
 use trademind_tests::fly_profile::{is_step, FlyProfile};
 
 fn fake() -> FakeFly {
     FakeFly::start(FakeConfig::fast())
+}
+
+/// The time from Fly's `started` event (its timestamp, ms) to the CLI printing the `started`
+/// step done: printed for the closing note, and bounded (the original polled every 10 s).
+fn report_started_latency(fly: &FakeFly, app: &str, shown: &SystemTime) {
+    let machine = &fly.machines(app)[0];
+    let started_ms = machine.json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "started")
+        .filter_map(|e| e["timestamp"].as_i64())
+        .min()
+        .expect("a started event");
+    let shown_ms = shown
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let latency = shown_ms - started_ms;
+    eprintln!("MEASURED: Fly `started` → CLI shows `started done`: {latency} ms");
+    assert!((0..1500).contains(&latency), "latency {latency} ms");
 }
 
 fn actions(fly: &FakeFly) -> Vec<Action> {
@@ -21,7 +42,10 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     let token = fly.add_token(TokenKind::Org);
     let user = FlyProfile::new(&fly, &token);
 
-    let run = user.spawn(&["machine", "start", "--json"]);
+    let mut run = user.spawn(&["machine", "start", "--json"]);
+    run.read_until(Duration::from_secs(60), |l| is_step(l, "started", "done"))
+        .expect("started done");
+    let shown = run.seen.last().unwrap().0;
     let (code, stderr, lines) = run.finish(Duration::from_secs(60));
     assert_eq!(
         code,
@@ -44,6 +68,7 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     }
     let result = lines.last().unwrap();
     assert_eq!(result["type"], "result");
+    report_started_latency(&fly, result["status"]["app"].as_str().unwrap(), &shown);
     let status = &result["status"];
     assert_eq!(status["state"], "started");
     assert_eq!(status["region"], "sin", "nearest is iad (US): default is sin");
@@ -139,4 +164,150 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
         .unwrap()
         .iter()
         .any(|e| e["kind"] == "machine.destroy" && e["machineId"] == machine_id.as_str()));
+}
+
+/// Provisions a machine and returns (fake, profile, app, machine id).
+fn provisioned() -> (FakeFly, FlyProfile, String, String) {
+    let fly = fake();
+    let token = fly.add_token(TokenKind::Org);
+    let user = FlyProfile::new(&fly, &token);
+    let run = user.cli(&["machine", "start", "--json"]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    let last = run.stdout().lines().last().unwrap().to_owned();
+    let result: serde_json::Value = serde_json::from_str(&last).unwrap();
+    let app = result["status"]["app"].as_str().unwrap().to_owned();
+    let id = result["status"]["machineId"].as_str().unwrap().to_owned();
+    (fly, user, app, id)
+}
+
+#[test]
+fn status_shows_flys_state_after_changes_outside_the_app() {
+    let (fly, user, app, id) = provisioned();
+    let status = user.cli(&["machine", "status", "--json"]).json();
+    assert_eq!(status["state"], "started");
+    assert_eq!(status["nextAction"], "stop");
+    assert!(status["cost"]["usdPerHour"].as_f64().unwrap() > 0.0);
+    assert!(status["drift"].is_null());
+
+    // Stopped from the Fly dashboard: shown as stopped, with the change and Start next.
+    fly.set_machine_state(&app, &id, "stopped");
+    let status = user.cli(&["machine", "status", "--json"]).json();
+    assert_eq!(status["state"], "stopped");
+    assert!(status["drift"].as_str().unwrap().contains("outside TradeMind"), "{status}");
+    assert_eq!(status["nextAction"], "start");
+
+    // Destroyed outside: the record forgets it; Start makes a new one.
+    fly.set_machine_state(&app, &id, "destroyed");
+    let status = user.cli(&["machine", "status", "--json"]).json();
+    assert_eq!(status["state"], "destroyed");
+    assert!(status["drift"].as_str().unwrap().contains("destroyed outside"), "{status}");
+    assert_eq!(status["nextAction"], "start");
+    let events = user.cli(&["events", "--limit", "100", "--json"]).json();
+    let drifts = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "machine.drift")
+        .count();
+    assert_eq!(drifts, 2, "both changes are in the audit log");
+
+    // The app deleted outside: nothing left; Start begins again from the app.
+    fly.remove_app(&app);
+    let status = user.cli(&["machine", "status", "--json"]).json();
+    assert_eq!(status["state"], "none");
+    assert!(status["drift"].as_str().unwrap().contains("deleted"), "{status}");
+    let again = user.cli(&["machine", "start", "--json"]);
+    assert_eq!(again.code(), Some(0), "{}", again.stderr());
+    assert_eq!(fly.apps().len(), 1);
+}
+
+#[test]
+fn another_computer_finds_the_machine_and_can_stop_it() {
+    let (fly, first, app, id) = provisioned();
+    let second = FlyProfile::new(&fly, &first.token);
+    let status = second.cli(&["machine", "status", "--json"]).json();
+    assert_eq!(status["machineId"], id.as_str());
+    assert_eq!(status["app"], app.as_str());
+    assert_eq!(status["size"], "normal");
+    assert!(status["drift"].as_str().unwrap().contains("Found your machine"));
+    let stopped = second.cli(&["machine", "stop", "--json"]).json();
+    assert_eq!(stopped["status"]["state"], "stopped");
+    assert_eq!(
+        first.cli(&["machine", "status", "--json"]).json()["state"],
+        "stopped"
+    );
+}
+
+#[test]
+fn machine_events_come_from_fly_and_land_in_the_audit_log() {
+    let (_fly, user, _app, id) = provisioned();
+    user.cli(&["machine", "stop"]).assert_ok();
+    let events = user.cli(&["machine", "events", "--json"]).json();
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"launch") && kinds.contains(&"stop"), "{kinds:?}");
+    let newest = events[0]["at"].as_str().unwrap();
+    let oldest = events.as_array().unwrap().last().unwrap()["at"].as_str().unwrap();
+    assert!(newest >= oldest, "newest first");
+    let audit = user.cli(&["events", "--limit", "200", "--json"]).json();
+    let imported: Vec<&serde_json::Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "fly")
+        .collect();
+    assert!(imported.len() >= events.as_array().unwrap().len());
+    assert!(imported.iter().all(|e| e["machineId"] == id.as_str()));
+    // Imported once: asking again adds nothing.
+    user.cli(&["machine", "events"]).assert_ok();
+    let again = user.cli(&["events", "--limit", "200", "--json"]).json();
+    let count = again.as_array().unwrap().iter().filter(|e| e["actor"] == "fly").count();
+    assert_eq!(count, imported.len());
+    // Human output.
+    let text = user.cli(&["machine", "events"]);
+    assert!(text.stdout().contains("launch"), "{}", text.stdout());
+}
+
+#[test]
+fn regions_live_with_a_token_and_documented_without() {
+    let fly = fake();
+    let token = fly.add_token(TokenKind::Org);
+    let mut user = FlyProfile::new(&fly, &token);
+    let view = user.cli(&["regions", "--json"]).json();
+    assert_eq!(view["source"], "fly");
+    assert_eq!(view["nearest"], "iad");
+    assert_eq!(view["defaultRegion"], "sin", "iad is in the US: Binance refuses it");
+    let region = |code: &str| {
+        view["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(region("iad")["binance"], false);
+    assert_eq!(region("sin")["binance"], true);
+    let sizes: Vec<&str> = view["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(&sizes[..3], ["low", "normal", "high"]);
+    let normal = &view["sizes"][1];
+    let per_hour = normal["usdPerHour"].as_f64().unwrap();
+    assert!((normal["usdPerDay"].as_f64().unwrap() - per_hour * 24.0).abs() < 1e-9);
+
+    user.token = String::new();
+    let offline = user.cli(&["regions", "--json"]).json();
+    assert_eq!(offline["source"], "documented");
+    assert!(offline["warning"].as_str().unwrap().contains("no Fly API token"));
+    assert_eq!(offline["regions"].as_array().unwrap().len(), 18);
+    let text = user.cli(&["regions"]);
+    assert!(text.stdout().contains("Binance refuses (US)"), "{}", text.stdout());
 }

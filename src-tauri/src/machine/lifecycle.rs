@@ -13,7 +13,7 @@ use crate::fly::types::{Machine, MachineState, WaitTarget};
 use crate::fly::{FlyError, RestartOptions, StopOptions, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::lock::MachineLock;
 use crate::machine::status::{import_events, rfc3339_ms};
-use crate::machine::steps::find_agent;
+use crate::machine::steps::{discover, find_agent};
 use crate::machine::{health, plan, Session};
 use crate::store::events::EventKind;
 
@@ -29,7 +29,10 @@ struct Target {
 }
 
 async fn target(session: &Session) -> Result<Target> {
-    let record = session.store.machine().await?.ok_or(Error::NoMachine)?;
+    let record = match session.store.machine().await? {
+        Some(record) => record,
+        None => discover(session).await?.ok_or(Error::NoMachine)?,
+    };
     let machine = find_agent(session, &record.app, record.machine_id.as_deref())
         .await?
         .ok_or(Error::NoMachine)?;

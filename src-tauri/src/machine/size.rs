@@ -58,6 +58,22 @@ impl MachineSize {
         )))
     }
 
+    /// The name for a guest found on Fly: a CPU priority or preset it matches, else the
+    /// preset of its CPU kind and count.
+    pub fn name_of(guest: &Guest) -> String {
+        let same = |g: &Guest| {
+            g.cpu_kind == guest.cpu_kind && g.cpus == guest.cpus && g.memory_mb == guest.memory_mb
+        };
+        PRIORITIES
+            .iter()
+            .map(|p| p.0)
+            .chain(sizes::PRESETS.iter().map(|p| p.name))
+            .find(|name| Self::parse(name).is_ok_and(|size| same(&size.guest)))
+            .or_else(|| sizes::preset_for(guest).map(|p| p.name))
+            .unwrap_or("custom")
+            .to_owned()
+    }
+
     /// What it costs started all the time in `region`.
     pub fn cost(&self, region: &str) -> Option<CostEstimate> {
         sizes::started_cost(
@@ -138,6 +154,16 @@ mod tests {
             let err = MachineSize::parse(bad).unwrap_err();
             assert!(err.to_string().contains("low, normal or high"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn guests_found_on_fly_are_named() {
+        for name in ["low", "normal", "high", "performance-4x"] {
+            let size = MachineSize::parse(name).unwrap();
+            assert_eq!(MachineSize::name_of(&size.guest), name);
+        }
+        let odd = Guest::new(CpuKind::Shared, 4, 4096);
+        assert_eq!(MachineSize::name_of(&odd), "shared-cpu-4x");
     }
 
     #[test]

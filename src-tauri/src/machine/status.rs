@@ -108,10 +108,22 @@ pub struct MachineStatus {
 pub async fn reconcile(session: &Session) -> Result<MachineStatus> {
     let mut status = empty_status();
     status.last_run = last_run(session).await?;
-    let Some(record) = session.store.machine().await? else {
-        let region = steps::default_region(session).await;
-        advise_none(&mut status, &format!("No machine yet: Start creates one in {region}."));
-        return Ok(status);
+    let record = match session.store.machine().await? {
+        Some(record) => record,
+        None => match steps::discover(session).await? {
+            Some(found) => {
+                status.drift = Some(format!(
+                    "Found your machine {} on Fly (made from another computer or install)",
+                    found.machine_id.as_deref().unwrap_or("?")
+                ));
+                found
+            }
+            None => {
+                let region = steps::default_region(session).await;
+                advise_none(&mut status, &format!("No machine yet: Start creates one in {region}."));
+                return Ok(status);
+            }
+        },
     };
     status.app = Some(record.app.clone());
     status.size = Some(record.size.clone());

@@ -8,6 +8,7 @@ use super::{Next, RunPlan, RunState, Say};
 use crate::error::{Error, Result};
 use crate::fly::types::CreateAppRequest;
 use crate::fly::FlyError;
+use crate::machine::size::MachineSize;
 use crate::machine::{plan, Session};
 use crate::secrets::{SecretAccount, Vault};
 use crate::sensitive::Sensitive;
@@ -132,6 +133,44 @@ async fn ensure_app(session: &Session, org: &str, name: &str, say: Say<'_>) -> R
         ))),
         _ => Ok(false),
     }
+}
+
+/// The user's app and agent machine on Fly when this profile has no record of them (a new
+/// computer, or a reinstalled app): the token's organisation and the per-user app name, as
+/// the `app` step would choose them. Found ones are recorded.
+pub async fn discover(session: &Session) -> Result<Option<MachineRecord>> {
+    let mut state = RunState::default();
+    token(session, &mut state).await?;
+    let org = RunState::need(&state.org, "organisation")?.to_owned();
+    let name = match state.token_apps.as_slice() {
+        [only] => only.clone(),
+        _ => plan::app_name(&org, state.user.as_deref()),
+    };
+    match session.fly.get_app(&name).await {
+        Ok(_) => {}
+        Err(FlyError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let Some(machine) = super::find_agent(session, &name, None).await? else {
+        return Ok(None);
+    };
+    let config = machine.any_config();
+    let record = MachineRecord {
+        app: name,
+        org_slug: org,
+        machine_id: Some(machine.id.clone()),
+        instance_id: machine.current_version().map(str::to_owned),
+        region: machine.region.clone(),
+        size: config
+            .and_then(|c| c.guest.as_ref())
+            .map_or_else(|| "custom".to_owned(), MachineSize::name_of),
+        image: config.map(|c| c.image.clone()).unwrap_or_default(),
+        state: Some(machine.state.to_string()),
+        seen_at: Some(crate::store::now()),
+        secrets_version: None,
+    };
+    session.store.save_machine(&record).await?;
+    Ok(Some(record))
 }
 
 /// `secrets`: the agent's owner and viewer tokens (made here once, kept in the keyring) and

@@ -16,6 +16,7 @@ use crate::fly::CreateRequestId;
 use crate::machine::size::MachineSize;
 use crate::machine::{Session, Step};
 
+pub use account::discover;
 pub use machine::find_agent;
 
 /// What a run was asked to make.
