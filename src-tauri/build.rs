@@ -22,5 +22,12 @@ fn trademind_commands() -> &'static [&'static str] {
         "token_store",
         "token_remove",
         "events_recent",
+        "machine_start",
+        "machine_status",
+        "machine_stop",
+        "machine_restart",
+        "machine_destroy",
+        "machine_events",
+        "regions_list",
     ]
 }

@@ -137,16 +137,21 @@ impl CliRun {
         serde_json::from_str(&self.stdout()).unwrap_or_else(|e| panic!("{e}: {}", self.stdout()))
     }
 
-    /// Asserts an orderly failure (exit 1, no panic) and parses the `{code, message, hint}`
-    /// JSON written to stderr.
-    pub fn json_error(&self) -> serde_json::Value {
+    /// Asserts an orderly failure with `code` (2 user error, 3 remote, 1 local; no panic)
+    /// and parses the `{code, message, hint}` JSON written to stderr.
+    pub fn json_error_with(&self, code: i32) -> serde_json::Value {
         assert_eq!(
             self.code(),
-            Some(1),
-            "expected exit 1; stderr: {}",
+            Some(code),
+            "expected exit {code}; stderr: {}",
             self.stderr()
         );
         let line = self.stderr().lines().last().unwrap_or_default().to_owned();
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {}", self.stderr()))
+    }
+
+    /// A user error (exit 2): see [`CliRun::json_error_with`].
+    pub fn json_error(&self) -> serde_json::Value {
+        self.json_error_with(2)
     }
 }

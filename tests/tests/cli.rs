@@ -146,7 +146,7 @@ fn bad_tokens_get_clear_errors_and_lose_nothing() {
 
     // Human-readable form: message and hint on stderr.
     let human = profile.cli(&["login", "--token-stdin"], b"nope");
-    assert_eq!(human.code(), Some(1));
+    assert_eq!(human.code(), Some(2), "bad input is a user error");
     assert!(human
         .stderr()
         .contains("error: that is not a Fly API token"));
@@ -232,7 +232,7 @@ fn keyring_unavailable_is_a_clear_error_not_a_crash() {
         token.as_bytes(),
         no_bus,
     );
-    let error = login.json_error();
+    let error = login.json_error_with(1);
     assert_eq!(error["code"], "keyring_unavailable", "{error}");
     assert!(error["hint"].as_str().unwrap().contains("FLY_API_TOKEN"));
 

@@ -56,7 +56,9 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
             .map(|r| format!("{} {}", r.line(), r.status))
             .collect::<Vec<_>>()
     );
-    for step in ["token", "app", "secrets", "machine", "started", "ready", "done"] {
+    for step in [
+        "token", "app", "secrets", "machine", "started", "ready", "done",
+    ] {
         assert!(
             lines.iter().any(|l| is_step(l, step, "running")),
             "{step} running: {lines:#?}"
@@ -71,7 +73,10 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     report_started_latency(&fly, result["status"]["app"].as_str().unwrap(), &shown);
     let status = &result["status"];
     assert_eq!(status["state"], "started");
-    assert_eq!(status["region"], "sin", "nearest is iad (US): default is sin");
+    assert_eq!(
+        status["region"], "sin",
+        "nearest is iad (US): default is sin"
+    );
     assert_eq!(status["agent"]["status"], "ready");
     let app = status["app"].as_str().unwrap().to_owned();
     let machine_id = status["machineId"].as_str().unwrap().to_owned();
@@ -80,8 +85,14 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     let machines = fly.machines(&app);
     assert_eq!(machines.len(), 1);
     let m = &machines[0];
-    assert_eq!((m.id.as_str(), m.state.as_str()), (machine_id.as_str(), "started"));
-    assert_eq!(m.metadata.get("trademind_role").map(String::as_str), Some("agent"));
+    assert_eq!(
+        (m.id.as_str(), m.state.as_str()),
+        (machine_id.as_str(), "started")
+    );
+    assert_eq!(
+        m.metadata.get("trademind_role").map(String::as_str),
+        Some("agent")
+    );
     let (secrets, version) = fly.secrets(&app);
     assert!(secrets.contains_key("SCREENER_OWNER_TOKEN"));
     assert!(secrets.contains_key("SCREENER_VIEWER_TOKEN"));
@@ -90,10 +101,7 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     assert!(!m.config["image"].as_str().unwrap().ends_with(":latest"));
 
     // The requests the docs prescribe, in order (reads between them aside).
-    let mutations: Vec<Action> = actions(&fly)
-        .into_iter()
-        .filter(|a| !a.is_read())
-        .collect();
+    let mutations: Vec<Action> = actions(&fly).into_iter().filter(|a| !a.is_read()).collect();
     assert_eq!(
         mutations,
         [Action::CreateApp, Action::SetSecrets, Action::CreateMachine],
@@ -117,10 +125,17 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     let mutations: Vec<Action> = actions(&fly).into_iter().filter(|a| !a.is_read()).collect();
     assert_eq!(
         mutations,
-        [Action::AcquireLease, Action::StopMachine, Action::ReleaseLease]
+        [
+            Action::AcquireLease,
+            Action::StopMachine,
+            Action::ReleaseLease
+        ]
     );
     let stop = fly.requests_for(Action::StopMachine);
-    assert!(stop[0].lease_nonce.is_some(), "stop carries the lease nonce");
+    assert!(
+        stop[0].lease_nonce.is_some(),
+        "stop carries the lease nonce"
+    );
 
     // Start again: the same machine, started under a lease.
     fly.clear_requests();
@@ -145,7 +160,11 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     assert_eq!(destroyed["status"]["state"], "destroyed");
     let destroy = fly.requests_for(Action::DestroyMachine);
     assert_eq!(destroy.len(), 1);
-    assert_ne!(destroy[0].param("force"), Some("true"), "stopped first, so no force");
+    assert_ne!(
+        destroy[0].param("force"),
+        Some("true"),
+        "stopped first, so no force"
+    );
     assert!(fly.machines(&app).iter().all(|m| m.state == "destroyed"));
 
     // The audit log has every operation with the machine id.
@@ -156,7 +175,13 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    for kind in ["provision.step", "machine.start", "machine.stop", "machine.restart", "machine.destroy"] {
+    for kind in [
+        "provision.step",
+        "machine.start",
+        "machine.stop",
+        "machine.restart",
+        "machine.destroy",
+    ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
     assert!(events
@@ -193,14 +218,26 @@ fn status_shows_flys_state_after_changes_outside_the_app() {
     fly.set_machine_state(&app, &id, "stopped");
     let status = user.cli(&["machine", "status", "--json"]).json();
     assert_eq!(status["state"], "stopped");
-    assert!(status["drift"].as_str().unwrap().contains("outside TradeMind"), "{status}");
+    assert!(
+        status["drift"]
+            .as_str()
+            .unwrap()
+            .contains("outside TradeMind"),
+        "{status}"
+    );
     assert_eq!(status["nextAction"], "start");
 
     // Destroyed outside: the record forgets it; Start makes a new one.
     fly.set_machine_state(&app, &id, "destroyed");
     let status = user.cli(&["machine", "status", "--json"]).json();
     assert_eq!(status["state"], "destroyed");
-    assert!(status["drift"].as_str().unwrap().contains("destroyed outside"), "{status}");
+    assert!(
+        status["drift"]
+            .as_str()
+            .unwrap()
+            .contains("destroyed outside"),
+        "{status}"
+    );
     assert_eq!(status["nextAction"], "start");
     let events = user.cli(&["events", "--limit", "100", "--json"]).json();
     let drifts = events
@@ -215,7 +252,10 @@ fn status_shows_flys_state_after_changes_outside_the_app() {
     fly.remove_app(&app);
     let status = user.cli(&["machine", "status", "--json"]).json();
     assert_eq!(status["state"], "none");
-    assert!(status["drift"].as_str().unwrap().contains("deleted"), "{status}");
+    assert!(
+        status["drift"].as_str().unwrap().contains("deleted"),
+        "{status}"
+    );
     let again = user.cli(&["machine", "start", "--json"]);
     assert_eq!(again.code(), Some(0), "{}", again.stderr());
     assert_eq!(fly.apps().len(), 1);
@@ -229,7 +269,10 @@ fn another_computer_finds_the_machine_and_can_stop_it() {
     assert_eq!(status["machineId"], id.as_str());
     assert_eq!(status["app"], app.as_str());
     assert_eq!(status["size"], "normal");
-    assert!(status["drift"].as_str().unwrap().contains("Found your machine"));
+    assert!(status["drift"]
+        .as_str()
+        .unwrap()
+        .contains("Found your machine"));
     let stopped = second.cli(&["machine", "stop", "--json"]).json();
     assert_eq!(stopped["status"]["state"], "stopped");
     assert_eq!(
@@ -249,9 +292,14 @@ fn machine_events_come_from_fly_and_land_in_the_audit_log() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert!(kinds.contains(&"launch") && kinds.contains(&"stop"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"launch") && kinds.contains(&"stop"),
+        "{kinds:?}"
+    );
     let newest = events[0]["at"].as_str().unwrap();
-    let oldest = events.as_array().unwrap().last().unwrap()["at"].as_str().unwrap();
+    let oldest = events.as_array().unwrap().last().unwrap()["at"]
+        .as_str()
+        .unwrap();
     assert!(newest >= oldest, "newest first");
     let audit = user.cli(&["events", "--limit", "200", "--json"]).json();
     let imported: Vec<&serde_json::Value> = audit
@@ -265,7 +313,12 @@ fn machine_events_come_from_fly_and_land_in_the_audit_log() {
     // Imported once: asking again adds nothing.
     user.cli(&["machine", "events"]).assert_ok();
     let again = user.cli(&["events", "--limit", "200", "--json"]).json();
-    let count = again.as_array().unwrap().iter().filter(|e| e["actor"] == "fly").count();
+    let count = again
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "fly")
+        .count();
     assert_eq!(count, imported.len());
     // Human output.
     let text = user.cli(&["machine", "events"]);
@@ -280,7 +333,10 @@ fn regions_live_with_a_token_and_documented_without() {
     let view = user.cli(&["regions", "--json"]).json();
     assert_eq!(view["source"], "fly");
     assert_eq!(view["nearest"], "iad");
-    assert_eq!(view["defaultRegion"], "sin", "iad is in the US: Binance refuses it");
+    assert_eq!(
+        view["defaultRegion"], "sin",
+        "iad is in the US: Binance refuses it"
+    );
     let region = |code: &str| {
         view["regions"]
             .as_array()
@@ -306,8 +362,15 @@ fn regions_live_with_a_token_and_documented_without() {
     user.token = String::new();
     let offline = user.cli(&["regions", "--json"]).json();
     assert_eq!(offline["source"], "documented");
-    assert!(offline["warning"].as_str().unwrap().contains("no Fly API token"));
+    assert!(offline["warning"]
+        .as_str()
+        .unwrap()
+        .contains("no Fly API token"));
     assert_eq!(offline["regions"].as_array().unwrap().len(), 18);
     let text = user.cli(&["regions"]);
-    assert!(text.stdout().contains("Binance refuses (US)"), "{}", text.stdout());
+    assert!(
+        text.stdout().contains("Binance refuses (US)"),
+        "{}",
+        text.stdout()
+    );
 }

@@ -50,14 +50,23 @@ fn created_ok(fly: &FakeFly) -> usize {
 #[test]
 fn rate_limited_create_is_retried_after_retry_after() {
     let (fly, user) = setup();
-    fly.inject(Fault::RateLimited { retry_after_secs: 1 }, Action::CreateMachine, 1);
+    fly.inject(
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        Action::CreateMachine,
+        1,
+    );
     let (code, error, result) = start(&user, &[]);
     assert_eq!(code, Some(0), "{error}");
     assert_eq!(result["status"]["state"], "started");
     let creates = fly.requests_for(Action::CreateMachine);
     assert_eq!(creates.len(), 2, "429, then the retry");
     let gap = creates[1].at.duration_since(creates[0].at);
-    assert!(gap >= Duration::from_millis(950), "Retry-After honoured: {gap:?}");
+    assert!(
+        gap >= Duration::from_millis(950),
+        "Retry-After honoured: {gap:?}"
+    );
     assert_eq!((created_ok(&fly), live_agents(&fly)), (1, 1));
 }
 
@@ -79,7 +88,11 @@ fn a_create_that_timed_out_after_creating_is_found_not_repeated() {
     fly.inject(Fault::TimeoutAfterCreate, Action::CreateMachine, 1);
     let (code, error, result) = start(&user, &[]);
     assert_eq!(code, Some(0), "{error}");
-    assert_eq!(fly.requests_for(Action::CreateMachine).len(), 1, "found by request id");
+    assert_eq!(
+        fly.requests_for(Action::CreateMachine).len(),
+        1,
+        "found by request id"
+    );
     assert_eq!(live_agents(&fly), 1);
     assert_eq!(result["status"]["state"], "started");
 }
@@ -96,13 +109,19 @@ fn no_capacity_fails_clearly_and_another_region_works() {
     let (code, error, _) = start(&user, &[]);
     assert_eq!(code, Some(3), "{error}");
     assert_eq!(error["code"], "fly_no_capacity");
-    assert!(error["hint"].as_str().unwrap().contains("region"), "{error}");
+    assert!(
+        error["hint"].as_str().unwrap().contains("region"),
+        "{error}"
+    );
     assert_eq!(live_agents(&fly), 0);
 
     let status = user.cli(&["machine", "status", "--json"]).json();
     assert_eq!(status["nextAction"], "retry");
     assert_eq!(status["lastRun"]["steps"][3]["state"], "failed");
-    assert_eq!(status["lastRun"]["steps"][3]["error"]["code"], "fly_no_capacity");
+    assert_eq!(
+        status["lastRun"]["steps"][3]["error"]["code"],
+        "fly_no_capacity"
+    );
 
     let (code, error, result) = start(&user, &["--region", "ams"]);
     assert_eq!(code, Some(0), "{error}");
@@ -119,7 +138,13 @@ fn read_only_token_is_refused_before_anything_changes() {
     let (code, error, _) = start(&user, &[]);
     assert_eq!(code, Some(2), "{error}");
     assert_eq!(error["code"], "fly_read_only");
-    assert!(error["hint"].as_str().unwrap().contains("fly tokens create"), "{error}");
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("fly tokens create"),
+        "{error}"
+    );
     assert!(fly.apps().is_empty());
 }
 
@@ -128,12 +153,22 @@ fn unknown_token_missing_token_and_other_org_token() {
     let fly = FakeFly::start(FakeConfig::fast());
     let mut user = FlyProfile::new(&fly, &trademind_tests::unique_token("unknown"));
     let (code, error, _) = start(&user, &[]);
-    assert_eq!((code, error["code"].as_str()), (Some(2), Some("fly_unauthorized")));
+    assert_eq!(
+        (code, error["code"].as_str()),
+        (Some(2), Some("fly_unauthorized"))
+    );
 
     user.token = String::new();
     let (code, error, _) = start(&user, &[]);
-    assert_eq!((code, error["code"].as_str()), (Some(2), Some("no_token")), "{error}");
-    assert!(error["hint"].as_str().unwrap().contains("fly tokens create org"));
+    assert_eq!(
+        (code, error["code"].as_str()),
+        (Some(2), Some("no_token")),
+        "{error}"
+    );
+    assert!(error["hint"]
+        .as_str()
+        .unwrap()
+        .contains("fly tokens create org"));
 
     // An app token for someone else's app cannot provision this user's app.
     user.token = fly.add_token(TokenKind::App("someone-else".into()));
@@ -155,9 +190,15 @@ fn bad_regions_and_sizes_are_refused_without_calling_fly_to_change_anything() {
         let (code, error, _) = start(&user, &args);
         assert_eq!(code, Some(2), "{args:?}: {error}");
         assert_eq!(error["code"], "invalid_input", "{args:?}");
-        assert!(error["message"].as_str().unwrap().contains(fragment), "{args:?}: {error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(fragment),
+            "{args:?}: {error}"
+        );
     }
-    assert!(fly.requests().iter().all(|r| r.method == "GET"), "nothing changed on Fly");
+    assert!(
+        fly.requests().iter().all(|r| r.method == "GET"),
+        "nothing changed on Fly"
+    );
     let bad_url = user.cli(&["machine", "status", "--fly-api-url", "ftp://x", "--json"]);
     assert_eq!(bad_url.code(), Some(2));
     assert!(bad_url.stderr().contains("--fly-api-url"));
@@ -184,7 +225,11 @@ fn operations_without_a_machine_say_so() {
     ] {
         let run = user.cli(&args);
         assert_eq!(run.code(), Some(2), "{args:?}: {}", run.stderr());
-        assert!(run.stderr().contains("no_machine"), "{args:?}: {}", run.stderr());
+        assert!(
+            run.stderr().contains("no_machine"),
+            "{args:?}: {}",
+            run.stderr()
+        );
     }
     let status = user.cli(&["machine", "status", "--json"]).json();
     assert_eq!(status["state"], "none");

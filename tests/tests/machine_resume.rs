@@ -9,7 +9,9 @@ use std::time::Duration;
 use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, Timings, TokenKind};
 use trademind_tests::fly_profile::{is_step, FlyProfile};
 
-const STEPS: [&str; 7] = ["token", "app", "secrets", "machine", "started", "ready", "done"];
+const STEPS: [&str; 7] = [
+    "token", "app", "secrets", "machine", "started", "ready", "done",
+];
 
 fn live_agents(fly: &FakeFly) -> Vec<String> {
     fly.apps()
@@ -28,7 +30,11 @@ fn crash_after(step: &str) {
 
     let mut first = user.spawn(&["machine", "start", "--json"]);
     let reached = first.read_until(Duration::from_secs(60), |l| is_step(l, step, "done"));
-    assert!(reached.is_some(), "never reached {step} done: {:#?}", first.seen);
+    assert!(
+        reached.is_some(),
+        "never reached {step} done: {:#?}",
+        first.seen
+    );
     first.kill();
 
     let second = user.spawn(&["machine", "start", "--json"]);
@@ -37,25 +43,39 @@ fn crash_after(step: &str) {
     let index = STEPS.iter().position(|s| *s == step).unwrap();
     for earlier in &STEPS[..=index] {
         assert!(
-            lines
-                .iter()
-                .any(|l| is_step(l, earlier, "done") && l["line"].as_str().unwrap().ends_with("done earlier")),
+            lines.iter().any(|l| is_step(l, earlier, "done")
+                && l["line"].as_str().unwrap().ends_with("done earlier")),
             "{earlier} should be skipped after a crash after {step}: {lines:#?}"
         );
     }
     let result = lines.last().unwrap();
     assert_eq!(result["status"]["state"], "started");
-    assert_eq!(result["status"]["lastRun"]["id"], 1, "the same run was resumed");
+    assert_eq!(
+        result["status"]["lastRun"]["id"], 1,
+        "the same run was resumed"
+    );
     assert_eq!(result["status"]["lastRun"]["status"], "done");
-    assert_eq!(live_agents(&fly).len(), 1, "exactly one machine after a crash after {step}");
+    assert_eq!(
+        live_agents(&fly).len(),
+        1,
+        "exactly one machine after a crash after {step}"
+    );
     assert_eq!(fly.apps().len(), 1);
-    assert_eq!(fly.requests_for(Action::CreateApp).len(), 1, "app created once");
+    assert_eq!(
+        fly.requests_for(Action::CreateApp).len(),
+        1,
+        "app created once"
+    );
     let created: Vec<_> = fly
         .requests_for(Action::CreateMachine)
         .into_iter()
         .filter(|r| r.status < 300)
         .collect();
-    assert_eq!(created.len(), 1, "the machine is created once (a repeat is refused by name)");
+    assert_eq!(
+        created.len(),
+        1,
+        "the machine is created once (a repeat is refused by name)"
+    );
 }
 
 #[test]
@@ -126,10 +146,19 @@ fn ten_concurrent_starts_in_one_profile_make_one_machine() {
     for run in runs {
         let (code, stderr, lines) = run.finish(Duration::from_secs(120));
         assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
-        ids.push(lines.last().unwrap()["status"]["machineId"].as_str().unwrap().to_owned());
+        ids.push(
+            lines.last().unwrap()["status"]["machineId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     ids.dedup();
-    assert_eq!(ids.len(), 1, "every start reports the same machine: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        1,
+        "every start reports the same machine: {ids:?}"
+    );
     assert_eq!(live_agents(&fly), ids);
     assert_eq!(fly.requests_for(Action::CreateMachine).len(), 1);
     assert_eq!(fly.requests_for(Action::CreateApp).len(), 1);
@@ -148,10 +177,19 @@ fn concurrent_starts_from_three_computers_make_one_machine() {
     for run in runs {
         let (code, stderr, lines) = run.finish(Duration::from_secs(120));
         assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
-        ids.push(lines.last().unwrap()["status"]["machineId"].as_str().unwrap().to_owned());
+        ids.push(
+            lines.last().unwrap()["status"]["machineId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     ids.dedup();
-    assert_eq!(ids.len(), 1, "every computer settles on one machine: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        1,
+        "every computer settles on one machine: {ids:?}"
+    );
     assert_eq!(live_agents(&fly), ids);
 }
 
@@ -170,11 +208,17 @@ fn a_start_failing_at_ready_is_retried_from_ready() {
     let failed = user.spawn(&["machine", "start", "--json"]);
     let (code, stderr, lines) = failed.finish(Duration::from_secs(60));
     assert_eq!(code, Some(3), "remote failure exits 3: {stderr}");
-    assert!(lines.iter().any(|l| is_step(l, "ready", "failed")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| is_step(l, "ready", "failed")),
+        "{lines:#?}"
+    );
     let error: serde_json::Value =
         serde_json::from_str(stderr.lines().last().unwrap()).expect("JSON error on stderr");
     assert_eq!(error["code"], "agent_not_ready");
-    assert!(error["message"].as_str().unwrap().contains("started"), "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("started"),
+        "{error}"
+    );
     assert!(error["hint"].as_str().unwrap().contains("Retry"));
 
     let status = user.cli(&["machine", "status", "--json"]).json();

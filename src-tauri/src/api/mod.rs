@@ -56,7 +56,11 @@ impl Core {
     }
 
     /// Applies the command line's `--fly-api-url` / `--agent-url`.
-    pub fn override_endpoints(&mut self, fly_api_url: Option<&str>, agent_url: Option<&str>) -> Result<()> {
+    pub fn override_endpoints(
+        &mut self,
+        fly_api_url: Option<&str>,
+        agent_url: Option<&str>,
+    ) -> Result<()> {
         let endpoints = self.endpoints()?.with_overrides(fly_api_url, agent_url)?;
         self.endpoints = Ok(endpoints);
         Ok(())
@@ -64,7 +68,9 @@ impl Core {
 
     /// Where the Fly API and the agent are, or why the configuration is invalid.
     pub fn endpoints(&self) -> Result<Endpoints> {
-        self.endpoints.clone().map_err(crate::error::Error::InvalidInput)
+        self.endpoints
+            .clone()
+            .map_err(crate::error::Error::InvalidInput)
     }
 
     /// A machine-operation session for `actor` with the active token.

@@ -69,7 +69,9 @@ pub async fn list(core: &Core) -> Result<RegionsView> {
                     requires_paid_plan: false,
                 })
                 .collect();
-            let warning = format!("Fly's live list could not be read ({why}); showing the documented regions");
+            let warning = format!(
+                "Fly's live list could not be read ({why}); showing the documented regions"
+            );
             ("documented", Some(warning), None, regions)
         }
     };

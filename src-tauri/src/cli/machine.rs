@@ -55,9 +55,12 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
     match command {
         MachineCommand::Start { region, size } => {
             let options = StartOptions { region, size };
-            let outcome = api::machine::start(core, Actor::Cli, options, progress_printer(json)).await?;
+            let outcome =
+                api::machine::start(core, Actor::Cli, options, progress_printer(json)).await?;
             if json {
-                print_line(&json!({"type": "result", "message": outcome.message, "status": outcome.status}));
+                print_line(
+                    &json!({"type": "result", "message": outcome.message, "status": outcome.status}),
+                );
             } else {
                 println!("{}", describe_outcome(&outcome));
             }
@@ -122,7 +125,11 @@ fn print_line<T: Serialize>(value: &T) {
 }
 
 fn describe_outcome(outcome: &MachineOutcome) -> String {
-    format!("{}\n\n{}", outcome.message, describe_status(&outcome.status))
+    format!(
+        "{}\n\n{}",
+        outcome.message,
+        describe_status(&outcome.status)
+    )
 }
 
 /// The status as a few aligned lines.
@@ -220,7 +227,11 @@ pub fn describe_regions(view: &RegionsView) -> String {
     }
     lines.push(format!(
         "Regions ({}; default {}{}):",
-        if view.source == "fly" { "from Fly" } else { "documented" },
+        if view.source == "fly" {
+            "from Fly"
+        } else {
+            "documented"
+        },
         view.default_region,
         view.nearest
             .as_ref()
@@ -235,7 +246,11 @@ pub fn describe_regions(view: &RegionsView) -> String {
         if region.requires_paid_plan {
             notes.push("paid plan");
         }
-        let mark = if region.code == view.default_region { "*" } else { " " };
+        let mark = if region.code == view.default_region {
+            "*"
+        } else {
+            " "
+        };
         lines.push(format!(
             " {mark} {}  {:<28} {}",
             region.code,
@@ -258,7 +273,11 @@ pub fn describe_regions(view: &RegionsView) -> String {
             size.usd_per_hour,
             size.usd_per_day,
             size.usd_per_month,
-            if size.published_price { "" } else { "  (extrapolated)" }
+            if size.published_price {
+                ""
+            } else {
+                "  (extrapolated)"
+            }
         ));
     }
     lines.join("\n")

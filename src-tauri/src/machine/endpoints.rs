@@ -74,7 +74,11 @@ impl Endpoints {
     }
 
     /// Applies command-line overrides.
-    pub fn with_overrides(mut self, fly_api_url: Option<&str>, agent_url: Option<&str>) -> Result<Self> {
+    pub fn with_overrides(
+        mut self,
+        fly_api_url: Option<&str>,
+        agent_url: Option<&str>,
+    ) -> Result<Self> {
         if let Some(url) = fly_api_url {
             self.fly_api_url = check_url("--fly-api-url", url)?;
         }
@@ -116,14 +120,22 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
     fn defaults_are_fly_and_the_apps_own_hostname() {
         let e = Endpoints::from_lookup(lookup(&[])).unwrap();
         assert_eq!(e.fly_api_url, "https://api.machines.dev");
-        assert_eq!(e.agent_url("trademind-abc"), "https://trademind-abc.fly.dev");
+        assert_eq!(
+            e.agent_url("trademind-abc"),
+            "https://trademind-abc.fly.dev"
+        );
         assert_eq!(e.image, plan::DEFAULT_IMAGE);
     }
 
@@ -157,7 +169,11 @@ mod tests {
             (READY_TIMEOUT_ENV, "soon"),
         ] {
             let err = Endpoints::from_lookup(lookup(&[(name, value)])).unwrap_err();
-            assert_eq!(err.code(), crate::error::ErrorCode::InvalidInput, "{name}={value}");
+            assert_eq!(
+                err.code(),
+                crate::error::ErrorCode::InvalidInput,
+                "{name}={value}"
+            );
         }
         let err = Endpoints::default()
             .with_overrides(Some("localhost"), None)

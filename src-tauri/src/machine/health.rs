@@ -61,9 +61,9 @@ pub async fn check(http: &reqwest::Client, base: &str, machine_id: Option<&str>)
     match body {
         Some(health) if matches!(health.status.as_str(), "ready" | "degraded") => {
             match (machine_id, health.machine_id.as_deref()) {
-                (Some(ours), Some(theirs)) if ours != theirs => HealthReply::NotReady(format!(
-                    "machine {theirs} answers, waiting for {ours}"
-                )),
+                (Some(ours), Some(theirs)) if ours != theirs => {
+                    HealthReply::NotReady(format!("machine {theirs} answers, waiting for {ours}"))
+                }
                 _ => HealthReply::Ready(health),
             }
         }

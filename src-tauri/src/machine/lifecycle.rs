@@ -54,7 +54,13 @@ where
         tracing::warn!(error = %e, "could not release the machine lock");
     }
     if let Err(error) = &outcome {
-        let machine_id = session.store.machine().await.ok().flatten().and_then(|r| r.machine_id);
+        let machine_id = session
+            .store
+            .machine()
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.machine_id);
         session
             .audit(
                 EventKind::MachineError,
@@ -72,14 +78,24 @@ pub async fn stop(session: &Session) -> Result<String> {
     locked(session, "stop", || async {
         let Target { app, machine } = target(session).await?;
         let id = machine.id.as_str();
-        if matches!(machine.state, MachineState::Stopped | MachineState::Suspended) {
-            session.store.machine_seen(machine.state.as_str(), None).await?;
+        if matches!(
+            machine.state,
+            MachineState::Stopped | MachineState::Suspended
+        ) {
+            session
+                .store
+                .machine_seen(machine.state.as_str(), None)
+                .await?;
             return Ok(format!("Machine {id} is already {}", machine.state));
         }
         stop_and_wait(session, &app, id).await?;
         session.store.machine_seen("stopped", None).await?;
         session
-            .audit(EventKind::MachineStop, Some(id), json!({"from": machine.state.as_str()}))
+            .audit(
+                EventKind::MachineStop,
+                Some(id),
+                json!({"from": machine.state.as_str()}),
+            )
             .await;
         Ok(format!("Machine {id} stopped"))
     })
@@ -92,12 +108,23 @@ async fn stop_and_wait(session: &Session, app: &str, id: &str) -> Result<()> {
         timeout: Some(Duration::from_secs(plan::STOP_TIMEOUT_SECS)),
         ..StopOptions::default()
     };
-    fly.with_lease(app, id, DEFAULT_LEASE_TTL, "trademind: stop", |lease| async move {
-        fly.stop_machine(app, id, &options, Some(&lease.nonce)).await?;
-        fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Stopped, CHANGE_TIMEOUT))
+    fly.with_lease(
+        app,
+        id,
+        DEFAULT_LEASE_TTL,
+        "trademind: stop",
+        |lease| async move {
+            fly.stop_machine(app, id, &options, Some(&lease.nonce))
+                .await?;
+            fly.wait_for_state(
+                app,
+                id,
+                &WaitFor::state(WaitTarget::Stopped, CHANGE_TIMEOUT),
+            )
             .await
             .map(|_| ())
-    })
+        },
+    )
     .await
     .map_err(Error::from)
 }
@@ -119,9 +146,13 @@ pub async fn restart(session: &Session) -> Result<String> {
             async move {
                 fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
                     .await?;
-                fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Started, CHANGE_TIMEOUT))
-                    .await
-                    .map(|_| ())
+                fly.wait_for_state(
+                    app,
+                    id,
+                    &WaitFor::state(WaitTarget::Started, CHANGE_TIMEOUT),
+                )
+                .await
+                .map(|_| ())
             }
         })
         .await?;
@@ -140,7 +171,10 @@ pub async fn restart(session: &Session) -> Result<String> {
         .await?;
         Ok(format!(
             "Machine {id} restarted; agent {} is {}",
-            agent.agent_version.as_deref().unwrap_or("(version unknown)"),
+            agent
+                .agent_version
+                .as_deref()
+                .unwrap_or("(version unknown)"),
             agent.status
         ))
     })
@@ -160,7 +194,15 @@ pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
         let Target { app, machine } = target(session).await?;
         let id = machine.id.as_str();
         let force = machine.state.is_transient();
-        if !force && !matches!(machine.state, MachineState::Stopped | MachineState::Suspended | MachineState::Created | MachineState::Failed) {
+        if !force
+            && !matches!(
+                machine.state,
+                MachineState::Stopped
+                    | MachineState::Suspended
+                    | MachineState::Created
+                    | MachineState::Failed
+            )
+        {
             stop_and_wait(session, &app, id).await?;
         }
         match session.fly.destroy_machine(&app, id, force, None).await {

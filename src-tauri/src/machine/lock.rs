@@ -161,7 +161,10 @@ mod tests {
             let holder = format!("pid:{pid}:{}:00000000", start.unwrap_or_else(|| "1".into()));
             assert!(!process_alive(&holder), "{holder}");
         }
-        assert!(process_alive("someone-else"), "unknown holders are presumed alive");
+        assert!(
+            process_alive("someone-else"),
+            "unknown holders are presumed alive"
+        );
     }
 
     #[tokio::test]

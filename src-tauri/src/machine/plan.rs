@@ -218,7 +218,10 @@ mod tests {
         assert_eq!(config["metadata"][ROLE_KEY], ROLE_AGENT);
         let service = &config["services"][0];
         assert_eq!(service["internal_port"], AGENT_PORT);
-        assert_eq!(service["autostop"], false, "autostop off for a background worker");
+        assert_eq!(
+            service["autostop"], false,
+            "autostop off for a background worker"
+        );
         assert_eq!(service["autostart"], false);
         assert_eq!(service["checks"][0]["type"], "http");
         assert_eq!(service["checks"][0]["path"], "/health");

@@ -33,7 +33,11 @@ pub struct StartOptions {
 
 /// Runs (or resumes) provisioning to the end. Returns the run's final state.
 pub async fn start(session: &Session, options: StartOptions) -> Result<RunState> {
-    let size = options.size.as_deref().map(MachineSize::parse).transpose()?;
+    let size = options
+        .size
+        .as_deref()
+        .map(MachineSize::parse)
+        .transpose()?;
     if let Some(region) = &options.region {
         steps::check_region(session, region).await?;
     }
@@ -41,7 +45,9 @@ pub async fn start(session: &Session, options: StartOptions) -> Result<RunState>
         session.progress(Progress {
             step: Step::Token,
             state: StepState::Pending,
-            line: format!("Waiting for another TradeMind process to finish with the machine ({holder})"),
+            line: format!(
+                "Waiting for another TradeMind process to finish with the machine ({holder})"
+            ),
             elapsed_ms: 0,
         });
     })

@@ -76,9 +76,11 @@ impl Session {
 
     /// The keyring, or why there is none.
     pub fn vault(&self) -> Result<&Vault> {
-        self.vault.as_ref().map_err(|detail| Error::KeyringUnavailable {
-            detail: detail.clone(),
-        })
+        self.vault
+            .as_ref()
+            .map_err(|detail| Error::KeyringUnavailable {
+                detail: detail.clone(),
+            })
     }
 
     /// Sends a progress event.

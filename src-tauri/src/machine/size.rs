@@ -20,7 +20,13 @@ pub const MIN_MEMORY_MB: u32 = 1024;
 /// The three CPU priorities: (name, label, CPU kind, CPUs, memory MB).
 const PRIORITIES: [(&str, &str, CpuKind, u32, u32); 3] = [
     ("low", "Low — 1 shared CPU, 1 GB", CpuKind::Shared, 1, 1024),
-    ("normal", "Normal — 2 shared CPUs, 2 GB", CpuKind::Shared, 2, 2048),
+    (
+        "normal",
+        "Normal — 2 shared CPUs, 2 GB",
+        CpuKind::Shared,
+        2,
+        2048,
+    ),
     (
         "high",
         "High — 1 dedicated CPU, 2 GB",
@@ -152,7 +158,10 @@ mod tests {
         assert_eq!(small.guest.memory_mb, 1024, "raised to the agent's minimum");
         for bad in ["", "huge", "shared-cpu-3x", "performance"] {
             let err = MachineSize::parse(bad).unwrap_err();
-            assert!(err.to_string().contains("low, normal or high"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("low, normal or high"),
+                "{bad}: {err}"
+            );
         }
     }
 

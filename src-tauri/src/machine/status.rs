@@ -120,7 +120,10 @@ pub async fn reconcile(session: &Session) -> Result<MachineStatus> {
             }
             None => {
                 let region = steps::default_region(session).await;
-                advise_none(&mut status, &format!("No machine yet: Start creates one in {region}."));
+                advise_none(
+                    &mut status,
+                    &format!("No machine yet: Start creates one in {region}."),
+                );
                 return Ok(status);
             }
         },
@@ -191,7 +194,11 @@ async fn describe_machine(session: &Session, status: &mut MachineStatus, machine
     status.since = newest.and_then(rfc3339_ms);
     status.crash_looping = machine.is_crash_looping();
     let threshold = stuck_threshold(&machine.state);
-    status.stuck = is_stuck(&machine.state, newest, chrono::Utc::now().timestamp_millis());
+    status.stuck = is_stuck(
+        &machine.state,
+        newest,
+        chrono::Utc::now().timestamp_millis(),
+    );
     let retry = status
         .last_run
         .as_ref()
@@ -214,14 +221,23 @@ async fn describe_machine(session: &Session, status: &mut MachineStatus, machine
             NextAction::Retry,
             "Running, but the last start did not finish: Retry resumes it.".into(),
         ),
-        MachineState::Started => (NextAction::Stop, "Running. Stop it to stop paying for CPU.".into()),
+        MachineState::Started => (
+            NextAction::Stop,
+            "Running. Stop it to stop paying for CPU.".into(),
+        ),
         s if s.is_transient() => (NextAction::Wait, format!("{s}: wait a moment.")),
         MachineState::Failed => (
             NextAction::Start,
             "The machine failed: see its events, then Start.".into(),
         ),
-        _ if retry => (NextAction::Retry, "The last start failed: Retry resumes from the failed step.".into()),
-        _ => (NextAction::Start, "Stopped (only its disk is billed). Start runs it again.".into()),
+        _ if retry => (
+            NextAction::Retry,
+            "The last start failed: Retry resumes from the failed step.".into(),
+        ),
+        _ => (
+            NextAction::Start,
+            "Stopped (only its disk is billed). Start runs it again.".into(),
+        ),
     };
     status.next_action = action;
     status.advice = advice;
@@ -282,7 +298,11 @@ fn advise_none(status: &mut MachineStatus, advice: &str) {
         .last_run
         .as_ref()
         .is_some_and(|r| r.status == StepState::Failed);
-    status.next_action = if retry { NextAction::Retry } else { NextAction::Start };
+    status.next_action = if retry {
+        NextAction::Retry
+    } else {
+        NextAction::Start
+    };
     status.advice = advice.to_owned();
 }
 
@@ -291,13 +311,20 @@ fn was_running(state: Option<&str>) -> bool {
 }
 
 fn is_down(state: &MachineState) -> bool {
-    matches!(state, MachineState::Stopped | MachineState::Suspended | MachineState::Failed)
+    matches!(
+        state,
+        MachineState::Stopped | MachineState::Suspended | MachineState::Failed
+    )
 }
 
 async fn record_drift(session: &Session, machine_id: Option<&str>, drift: &str) {
     tracing::warn!(drift, "machine changed outside TradeMind");
     session
-        .audit(EventKind::MachineDrift, machine_id, json!({ "drift": drift }))
+        .audit(
+            EventKind::MachineDrift,
+            machine_id,
+            json!({ "drift": drift }),
+        )
         .await;
 }
 
@@ -366,10 +393,19 @@ mod tests {
         assert!(!is_stuck(&MachineState::Starting, minutes(4), now));
         assert!(is_stuck(&MachineState::Starting, minutes(6), now));
         assert!(is_stuck(&MachineState::Stopping, minutes(6), now));
-        assert!(!is_stuck(&MachineState::Replacing, minutes(9), now), "updates get 10 min");
+        assert!(
+            !is_stuck(&MachineState::Replacing, minutes(9), now),
+            "updates get 10 min"
+        );
         assert!(is_stuck(&MachineState::Replacing, minutes(11), now));
-        assert!(!is_stuck(&MachineState::Started, minutes(600), now), "not transient");
-        assert!(!is_stuck(&MachineState::Starting, None, now), "no events: unknown");
+        assert!(
+            !is_stuck(&MachineState::Started, minutes(600), now),
+            "not transient"
+        );
+        assert!(
+            !is_stuck(&MachineState::Starting, None, now),
+            "no events: unknown"
+        );
     }
 
     #[test]

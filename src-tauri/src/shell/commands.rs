@@ -1,12 +1,21 @@
 //! Tauri commands: one thin async wrapper per [`crate::api`] operation. Each returns the
 //! operation's result or `{code, message, hint}`; none returns a secret.
 
+use std::sync::Arc;
+
+use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::api::machine::MachineOutcome;
+use crate::api::regions::RegionsView;
 use crate::api::status::AppStatus;
 use crate::api::token::TokenStatus;
 use crate::api::{self, Actor, Core};
 use crate::error::ApiError;
+use crate::machine::lifecycle::FlyEventView;
+use crate::machine::provision::StartOptions;
+use crate::machine::status::MachineStatus;
+use crate::machine::Progress;
 use crate::sensitive::Sensitive;
 use crate::store::events::AuditEvent;
 
@@ -40,4 +49,58 @@ pub async fn token_remove(core: State<'_, Core>) -> CommandResult<TokenStatus> {
 #[tauri::command]
 pub async fn events_recent(core: State<'_, Core>, limit: u32) -> CommandResult<Vec<AuditEvent>> {
     Ok(api::status::recent_events(&core, limit).await?)
+}
+
+/// Starts (or resumes) the machine; each step's progress goes to `progress` as it happens.
+#[tauri::command]
+pub async fn machine_start(
+    core: State<'_, Core>,
+    region: Option<String>,
+    size: Option<String>,
+    progress: Channel<Progress>,
+) -> CommandResult<MachineOutcome> {
+    let sink = Arc::new(move |event: Progress| {
+        if let Err(e) = progress.send(event) {
+            tracing::debug!(error = %e, "the window stopped listening to progress");
+        }
+    });
+    let options = StartOptions { region, size };
+    Ok(api::machine::start(&core, Actor::Gui, options, sink).await?)
+}
+
+/// The machine as Fly reports it now, with the next action.
+#[tauri::command]
+pub async fn machine_status(core: State<'_, Core>) -> CommandResult<MachineStatus> {
+    Ok(api::machine::status(&core, Actor::Gui).await?)
+}
+
+#[tauri::command]
+pub async fn machine_stop(core: State<'_, Core>) -> CommandResult<MachineOutcome> {
+    Ok(api::machine::stop(&core, Actor::Gui).await?)
+}
+
+#[tauri::command]
+pub async fn machine_restart(core: State<'_, Core>) -> CommandResult<MachineOutcome> {
+    Ok(api::machine::restart(&core, Actor::Gui).await?)
+}
+
+/// Destroys the machine; the window sends `confirmed: true` only after its dialog.
+#[tauri::command]
+pub async fn machine_destroy(
+    core: State<'_, Core>,
+    confirmed: bool,
+) -> CommandResult<MachineOutcome> {
+    Ok(api::machine::destroy(&core, Actor::Gui, confirmed).await?)
+}
+
+/// Fly's newest events for the machine.
+#[tauri::command]
+pub async fn machine_events(core: State<'_, Core>, limit: u32) -> CommandResult<Vec<FlyEventView>> {
+    Ok(api::machine::events(&core, Actor::Gui, limit).await?)
+}
+
+/// Regions (where Binance answers) and sizes with costs.
+#[tauri::command]
+pub async fn regions_list(core: State<'_, Core>) -> CommandResult<RegionsView> {
+    Ok(api::regions::list(&core).await?)
 }

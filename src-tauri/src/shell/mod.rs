@@ -33,6 +33,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
         .manage(core)
         .setup(|app| {
             exit_on_signal(app.handle().clone());
+            reconcile_at_start(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -41,6 +42,13 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             commands::token_store,
             commands::token_remove,
             commands::events_recent,
+            commands::machine_start,
+            commands::machine_status,
+            commands::machine_stop,
+            commands::machine_restart,
+            commands::machine_destroy,
+            commands::machine_events,
+            commands::regions_list,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
@@ -59,6 +67,21 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
         tracing::warn!(code, "the event loop ended with a non-zero code");
     }
     Ok(())
+}
+
+/// Matches the machine record with Fly once at start-up (drift is recorded in the audit log);
+/// without a token there is nothing to match. Every Fly call in it has a deadline.
+fn reconcile_at_start(handle: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        use tauri::Manager;
+        let core = handle.state::<Core>();
+        match crate::api::machine::status(&core, crate::api::Actor::Gui).await {
+            Ok(status) => {
+                tracing::info!(state = %status.state, drift = ?status.drift, "machine reconciled at start-up")
+            }
+            Err(e) => tracing::info!(code = ?e.code(), "machine not reconciled at start-up: {e}"),
+        }
+    });
 }
 
 /// SIGTERM / SIGINT (a session ending, `kill`, Ctrl-C in a terminal) take the same exit path as

@@ -241,7 +241,11 @@ mod tests {
         let fly = store.events_of_kind("fly", 10).await.unwrap();
         assert_eq!(fly.len(), 1);
         assert_eq!(
-            (fly[0].actor.as_str(), fly[0].kind.as_str(), fly[0].at.as_str()),
+            (
+                fly[0].actor.as_str(),
+                fly[0].kind.as_str(),
+                fly[0].at.as_str()
+            ),
             ("fly", "fly.exit", at)
         );
         assert_eq!(fly[0].machine_id.as_deref(), Some("m1"));

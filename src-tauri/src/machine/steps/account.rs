@@ -23,9 +23,12 @@ pub const LLM_SECRET: &str = "SCREENER_LLM_API_KEY";
 /// `token`: ask Fly which organisation (and which apps) the token covers.
 pub(super) async fn token(session: &Session, state: &mut RunState) -> Result<Next> {
     let tokens = session.fly.current_token().await?;
-    let info = tokens.into_iter().next().ok_or_else(|| Error::InvalidToken {
-        reason: "Fly describes no token for it".into(),
-    })?;
+    let info = tokens
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::InvalidToken {
+            reason: "Fly describes no token for it".into(),
+        })?;
     let org = info
         .org_slug
         .filter(|slug| !slug.is_empty())
@@ -36,10 +39,7 @@ pub(super) async fn token(session: &Session, state: &mut RunState) -> Result<Nex
         })?;
     state.user = match info.user {
         Some(Value::String(user)) if !user.is_empty() => Some(user),
-        Some(Value::Object(user)) => user
-            .get("email")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        Some(Value::Object(user)) => user.get("email").and_then(Value::as_str).map(str::to_owned),
         _ => None,
     };
     let scope = if info.apps.is_empty() {
@@ -218,7 +218,11 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
     state.secrets_changed = true;
     Ok(Next::Continue(format!(
         "Set the agent's owner and viewer tokens{} as secrets of {app} (version {version})",
-        if llm.is_some() { " and the LLM key" } else { "" }
+        if llm.is_some() {
+            " and the LLM key"
+        } else {
+            ""
+        }
     )))
 }
 
@@ -256,6 +260,9 @@ mod tests {
         assert_ne!(a.expose(), b.expose());
         assert!(a.expose().starts_with("tmo_"));
         assert_eq!(a.expose().len(), 4 + 43);
-        assert!(!format!("{a:?}").contains(&a.expose()[4..]), "redacted in Debug");
+        assert!(
+            !format!("{a:?}").contains(&a.expose()[4..]),
+            "redacted in Debug"
+        );
     }
 }

@@ -77,10 +77,12 @@ pub(super) async fn machine(
         .ok_or_else(|| Error::Internal("no machine record after the app step".into()))?;
     let found = match find_agent(session, &app, record.machine_id.as_deref()).await? {
         Some(machine) => Some(machine),
-        None => session
-            .fly
-            .find_machine_by_request_id(&app, &run.request_id)
-            .await?,
+        None => {
+            session
+                .fly
+                .find_machine_by_request_id(&app, &run.request_id)
+                .await?
+        }
     };
     let (machine, line) = match found {
         Some(machine) => {
@@ -101,12 +103,8 @@ pub(super) async fn machine(
                 "Creating the machine in {} ({}, image {})",
                 run.region, run.size.name, run.image
             ));
-            let request = plan::create_request(
-                &run.image,
-                &run.size,
-                &run.region,
-                state.secrets_version,
-            )?;
+            let request =
+                plan::create_request(&run.image, &run.size, &run.region, state.secrets_version)?;
             let machine = match session
                 .fly
                 .create_machine(&app, &request, &run.request_id)
@@ -174,7 +172,10 @@ async fn adopt(
 async fn named_agent(session: &Session, app: &str) -> Result<Machine> {
     let deadline = tokio::time::Instant::now() + VISIBILITY_WINDOW;
     loop {
-        let machines = session.fly.list_machines(app, &ListMachines::default()).await?;
+        let machines = session
+            .fly
+            .list_machines(app, &ListMachines::default())
+            .await?;
         if let Some(machine) = machines
             .into_iter()
             .find(|m| m.name == plan::AGENT_NAME && m.state.is_active())
@@ -196,11 +197,7 @@ async fn named_agent(session: &Session, app: &str) -> Result<Machine> {
 
 /// `started`: start the machine if it is not running, wait until Fly says `started`, then
 /// settle on the oldest agent machine if another start elsewhere made a second one.
-pub(super) async fn started(
-    session: &Session,
-    state: &mut RunState,
-    say: Say<'_>,
-) -> Result<Next> {
+pub(super) async fn started(session: &Session, state: &mut RunState, say: Say<'_>) -> Result<Next> {
     let app = RunState::need(&state.app, "app")?.to_owned();
     let id = RunState::need(&state.machine_id, "machine")?.to_owned();
     if state.machine_created {
@@ -252,8 +249,12 @@ async fn bring_up(session: &Session, app: &str, machine: &Machine, say: Say<'_>)
     match &machine.state {
         MachineState::Started => return Ok(()),
         MachineState::Stopping | MachineState::Suspending => {
-            say(&format!("Machine {id} is {}; waiting for it to settle", machine.state));
-            let settled = WaitFor::any_of([WaitTarget::Stopped, WaitTarget::Suspended], START_TIMEOUT);
+            say(&format!(
+                "Machine {id} is {}; waiting for it to settle",
+                machine.state
+            ));
+            let settled =
+                WaitFor::any_of([WaitTarget::Stopped, WaitTarget::Suspended], START_TIMEOUT);
             session.fly.wait_for_state(app, id, &settled).await?;
             start(session, app, id, say).await?;
         }
@@ -271,18 +272,30 @@ async fn bring_up(session: &Session, app: &str, machine: &Machine, say: Say<'_>)
 /// Restarts a running machine so it boots with the secrets this run set (Fly hands secrets
 /// to a machine only when it boots).
 async fn reboot_for_secrets(session: &Session, app: &str, id: &str, say: Say<'_>) -> Result<()> {
-    say(&format!("Restarting machine {id} so it reads the new secrets"));
+    say(&format!(
+        "Restarting machine {id} so it reads the new secrets"
+    ));
     let fly = &session.fly;
-    fly.with_lease(app, id, DEFAULT_LEASE_TTL, "trademind: restart for secrets", |lease| async move {
-        fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
-            .await?;
-        fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Started, START_TIMEOUT))
-            .await
-            .map(|_| ())
-    })
+    fly.with_lease(
+        app,
+        id,
+        DEFAULT_LEASE_TTL,
+        "trademind: restart for secrets",
+        |lease| async move {
+            fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
+                .await?;
+            fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Started, START_TIMEOUT))
+                .await
+                .map(|_| ())
+        },
+    )
     .await?;
     session
-        .audit(EventKind::MachineRestart, Some(id), json!({"reason": "new agent secrets"}))
+        .audit(
+            EventKind::MachineRestart,
+            Some(id),
+            json!({"reason": "new agent secrets"}),
+        )
         .await;
     Ok(())
 }
@@ -290,9 +303,13 @@ async fn reboot_for_secrets(session: &Session, app: &str, id: &str, say: Say<'_>
 async fn start(session: &Session, app: &str, id: &str, say: Say<'_>) -> Result<()> {
     say(&format!("Starting machine {id}"));
     let fly = &session.fly;
-    fly.with_lease(app, id, DEFAULT_LEASE_TTL, "trademind: start", |lease| async move {
-        fly.start_machine(app, id, Some(&lease.nonce)).await
-    })
+    fly.with_lease(
+        app,
+        id,
+        DEFAULT_LEASE_TTL,
+        "trademind: start",
+        |lease| async move { fly.start_machine(app, id, Some(&lease.nonce)).await },
+    )
     .await?;
     session
         .audit(EventKind::MachineStart, Some(id), json!({"via": "start"}))
@@ -391,7 +408,10 @@ pub(super) async fn ready(session: &Session, state: &mut RunState, say: Say<'_>)
     state.agent_version = agent.agent_version.clone();
     Ok(Next::Continue(format!(
         "Agent {} is {} at {base}",
-        agent.agent_version.as_deref().unwrap_or("(version unknown)"),
+        agent
+            .agent_version
+            .as_deref()
+            .unwrap_or("(version unknown)"),
         agent.status
     )))
 }
