@@ -18,6 +18,8 @@ pub struct FlyProfile {
     pub token: String,
     /// `TRADEMIND_AGENT_READY_TIMEOUT` in seconds.
     pub ready_timeout_secs: u64,
+    /// More environment for every run.
+    pub env: Vec<(String, String)>,
 }
 
 impl FlyProfile {
@@ -28,6 +30,7 @@ impl FlyProfile {
             agent_url: format!("{}/agents/{{app}}", fly.base_url()),
             token: token.to_owned(),
             ready_timeout_secs: 30,
+            env: Vec::new(),
         }
     }
 
@@ -39,6 +42,7 @@ impl FlyProfile {
                 "TRADEMIND_AGENT_READY_TIMEOUT",
                 self.ready_timeout_secs.to_string(),
             );
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
     }
 
     /// Runs `trademind ARGS` to the end.

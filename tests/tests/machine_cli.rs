@@ -374,3 +374,45 @@ fn regions_live_with_a_token_and_documented_without() {
         text.stdout()
     );
 }
+
+#[test]
+fn agent_tokens_and_the_fly_token_stay_out_of_files_logs_and_output() {
+    let fly = fake();
+    let token = fly.add_token(TokenKind::Org);
+    let mut user = FlyProfile::new(&fly, &token);
+    user.env.push(("TRADEMIND_LOG".into(), "trace".into()));
+    let mut output = String::new();
+    for args in [
+        vec!["machine", "start", "--json"],
+        vec!["machine", "start"],
+        vec!["machine", "status", "--json"],
+        vec!["machine", "status"],
+        vec!["machine", "restart"],
+        vec!["machine", "events", "--json"],
+        vec!["machine", "stop"],
+        vec!["regions", "--json"],
+        vec!["events", "--limit", "500", "--json"],
+    ] {
+        let run = user.cli(&args);
+        assert_eq!(run.code(), Some(0), "{args:?}: {}", run.stderr());
+        output.push_str(&run.stdout());
+        output.push_str(&run.stderr());
+    }
+    let app = fly.apps()[0].name.clone();
+    let (secrets, _) = fly.secrets(&app);
+    let owner = secrets["SCREENER_OWNER_TOKEN"].clone();
+    let viewer = secrets["SCREENER_VIEWER_TOKEN"].clone();
+    assert!(owner.starts_with("tmo_") && viewer.starts_with("tmv_"));
+    let logs = std::fs::read_dir(user.profile.log_dir()).unwrap().count();
+    assert!(logs > 0, "trace logs were written");
+    for (name, secret) in [("owner", &owner), ("viewer", &viewer), ("fly", &token)] {
+        assert!(
+            !output.contains(secret.as_str()),
+            "{name} token in CLI output"
+        );
+        for root in [user.profile.data_dir(), user.profile.home()] {
+            let hits = trademind_tests::leak::files_containing(&root, secret);
+            assert!(hits.is_empty(), "{name} token in {hits:?}");
+        }
+    }
+}
