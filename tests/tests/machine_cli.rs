@@ -416,3 +416,46 @@ fn agent_tokens_and_the_fly_token_stay_out_of_files_logs_and_output() {
         }
     }
 }
+
+#[test]
+fn a_second_computer_sets_its_own_agent_tokens_and_the_first_takes_them_back() {
+    let (fly, first, app, id) = provisioned();
+    let owner = |fly: &FakeFly| fly.secrets(&app).0["SCREENER_OWNER_TOKEN"].clone();
+    let from_first = owner(&fly);
+    let restarts = |fly: &FakeFly| fly.requests_for(Action::RestartMachine).len();
+
+    let second = FlyProfile::new(&fly, &first.token);
+    second.cli(&["machine", "start"]).assert_ok();
+    let from_second = owner(&fly);
+    assert_ne!(
+        from_second, from_first,
+        "the second computer uses its own tokens"
+    );
+    assert_eq!(
+        restarts(&fly),
+        1,
+        "the running machine reboots to read them"
+    );
+
+    let again = first.cli(&["machine", "start", "--json"]);
+    assert_eq!(again.code(), Some(0), "{}", again.stderr());
+    assert_eq!(
+        owner(&fly),
+        from_first,
+        "the first computer's tokens are back"
+    );
+    assert_eq!(restarts(&fly), 2);
+    // Nothing changed since: a further start leaves the secrets alone.
+    fly.clear_requests();
+    first.cli(&["machine", "start"]).assert_ok();
+    assert!(fly.requests_for(Action::SetSecrets).is_empty());
+    assert_eq!(live(&fly, &app), vec![id]);
+}
+
+fn live(fly: &FakeFly, app: &str) -> Vec<String> {
+    fly.machines(app)
+        .into_iter()
+        .filter(|m| m.state != "destroyed")
+        .map(|m| m.id)
+        .collect()
+}

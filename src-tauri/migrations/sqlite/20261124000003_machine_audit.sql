@@ -7,3 +7,6 @@ CREATE INDEX events_machine ON events (machine_id, id);
 
 -- The Fly secrets version provisioning last set (passed as `min_secrets_version`).
 ALTER TABLE machine ADD COLUMN secrets_version INTEGER;
+-- Fly's digests of the agent secrets as this profile last set them (sha256 over name=digest
+-- pairs): a different value on Fly means another computer set its own tokens.
+ALTER TABLE machine ADD COLUMN secrets_fingerprint TEXT;

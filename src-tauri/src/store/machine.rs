@@ -23,6 +23,10 @@ pub struct MachineRecord {
     pub seen_at: Option<String>,
     /// The Fly secrets version provisioning last set.
     pub secrets_version: Option<i64>,
+    /// A hash of Fly's digests of the agent secrets as this profile set them.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub secrets_fingerprint: Option<String>,
 }
 
 type Row = (
@@ -36,6 +40,7 @@ type Row = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 
 impl Store {
@@ -43,7 +48,7 @@ impl Store {
     pub async fn machine(&self) -> Result<Option<MachineRecord>> {
         let row: Option<Row> = sqlx::query_as(
             "SELECT app, org_slug, machine_id, instance_id, region, size, image, state, seen_at, \
-                    secrets_version FROM machine WHERE id = 1",
+                    secrets_version, secrets_fingerprint FROM machine WHERE id = 1",
         )
         .fetch_optional(self.pool())
         .await?;
@@ -59,6 +64,7 @@ impl Store {
                 state,
                 seen_at,
                 secrets_version,
+                secrets_fingerprint,
             )| {
                 MachineRecord {
                     app,
@@ -71,6 +77,7 @@ impl Store {
                     state,
                     seen_at,
                     secrets_version,
+                    secrets_fingerprint,
                 }
             },
         ))
@@ -80,13 +87,15 @@ impl Store {
     pub async fn save_machine(&self, m: &MachineRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO machine (id, app, org_slug, machine_id, instance_id, region, size, image, \
-                                  state, seen_at, secrets_version, updated_at) \
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                                  state, seen_at, secrets_version, secrets_fingerprint, \
+                                  updated_at) \
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (id) DO UPDATE SET app = excluded.app, org_slug = excluded.org_slug, \
                machine_id = excluded.machine_id, instance_id = excluded.instance_id, \
                region = excluded.region, size = excluded.size, image = excluded.image, \
                state = excluded.state, seen_at = excluded.seen_at, \
-               secrets_version = excluded.secrets_version, updated_at = excluded.updated_at",
+               secrets_version = excluded.secrets_version, \
+               secrets_fingerprint = excluded.secrets_fingerprint, updated_at = excluded.updated_at",
         )
         .bind(&m.app)
         .bind(&m.org_slug)
@@ -98,6 +107,7 @@ impl Store {
         .bind(&m.state)
         .bind(&m.seen_at)
         .bind(m.secrets_version)
+        .bind(&m.secrets_fingerprint)
         .bind(now())
         .execute(self.pool())
         .await?;
@@ -161,6 +171,7 @@ mod tests {
             state: None,
             seen_at: None,
             secrets_version: None,
+            secrets_fingerprint: None,
         };
         store.save_machine(&record).await.unwrap();
         record.machine_id = Some("148e1234567890".into());

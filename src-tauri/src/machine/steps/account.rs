@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use super::{Next, RunPlan, RunState, Say};
 use crate::error::{Error, Result};
-use crate::fly::types::CreateAppRequest;
+use sha2::{Digest, Sha256};
+
+use crate::fly::types::{AppSecret, CreateAppRequest};
 use crate::fly::FlyError;
 use crate::machine::size::MachineSize;
 use crate::machine::{plan, Session};
@@ -87,6 +89,7 @@ pub(super) async fn app(
         state: None,
         seen_at: None,
         secrets_version: None,
+        secrets_fingerprint: None,
     });
     kept.org_slug = org;
     session.store.save_machine(&kept).await?;
@@ -168,6 +171,7 @@ pub async fn discover(session: &Session) -> Result<Option<MachineRecord>> {
         state: Some(machine.state.to_string()),
         seen_at: Some(crate::store::now()),
         secrets_version: None,
+        secrets_fingerprint: None,
     };
     session.store.save_machine(&record).await?;
     Ok(Some(record))
@@ -186,33 +190,30 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
         .machine()
         .await?
         .ok_or_else(|| Error::Internal("no machine record after the app step".into()))?;
-    let on_fly: Vec<String> = session
-        .fly
-        .list_secrets(&app, None)
-        .await?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
     let mut needed = vec![OWNER_SECRET, VIEWER_SECRET];
     if llm.is_some() {
         needed.push(LLM_SECRET);
     }
-    let present = needed.iter().all(|n| on_fly.iter().any(|f| f == n));
-    if let (false, false, true, Some(version)) =
-        (new_owner, new_viewer, present, record.secrets_version)
+    let on_fly = fingerprint(&session.fly.list_secrets(&app, None).await?, &needed);
+    if let (false, false, Some(on_fly), Some(version)) =
+        (new_owner, new_viewer, on_fly, record.secrets_version)
     {
-        let version = u64::try_from(version).unwrap_or_default();
-        state.secrets_version = Some(version);
-        return Ok(Next::Continue(format!(
-            "The agent's secrets are already set (version {version})"
-        )));
+        if record.secrets_fingerprint.as_deref() == Some(on_fly.as_str()) {
+            let version = u64::try_from(version).unwrap_or_default();
+            state.secrets_version = Some(version);
+            return Ok(Next::Continue(format!(
+                "The agent's secrets are already set (version {version})"
+            )));
+        }
     }
     let mut values = vec![(OWNER_SECRET, Some(&owner)), (VIEWER_SECRET, Some(&viewer))];
     if let Some(key) = &llm {
         values.push((LLM_SECRET, Some(key)));
     }
-    let version = session.fly.update_secrets(&app, &values).await?.version;
+    let written = session.fly.update_secrets(&app, &values).await?;
+    let version = written.version;
     record.secrets_version = i64::try_from(version).ok();
+    record.secrets_fingerprint = fingerprint(&written.secrets, &needed);
     session.store.save_machine(&record).await?;
     state.secrets_version = Some(version);
     state.secrets_changed = true;
@@ -224,6 +225,23 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
             ""
         }
     )))
+}
+
+/// A hash of Fly's digests of the `names` secrets, `None` unless Fly lists all of them with
+/// digests. Fly's digest changes whenever a secret's value does, so a different fingerprint
+/// means someone else (another computer) set these secrets since.
+fn fingerprint(secrets: &[AppSecret], names: &[&str]) -> Option<String> {
+    let mut hash = Sha256::new();
+    for name in names {
+        let digest = secrets
+            .iter()
+            .find(|s| s.name == *name)?
+            .digest
+            .as_deref()
+            .filter(|d| !d.is_empty())?;
+        hash.update(format!("{name}={digest};").as_bytes());
+    }
+    Some(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The token in the keyring, or a new one stored there first; says whether it is new.
