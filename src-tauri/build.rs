@@ -26,6 +26,7 @@ fn trademind_commands() -> &'static [&'static str] {
         "machine_status",
         "machine_stop",
         "machine_restart",
+        "machine_resize",
         "machine_destroy",
         "machine_events",
         "regions_list",

@@ -459,3 +459,44 @@ fn live(fly: &FakeFly, app: &str) -> Vec<String> {
         .map(|m| m.id)
         .collect()
 }
+
+#[test]
+fn resize_updates_the_whole_config_under_a_lease_and_checks_the_new_version() {
+    let (fly, user, app, id) = provisioned();
+    let before = fly.machine(&app, &id).unwrap();
+    fly.clear_requests();
+    let resized = user
+        .cli(&["machine", "resize", "--size", "high", "--json"])
+        .json();
+    assert_eq!(resized["status"]["state"], "started");
+    assert_eq!(resized["status"]["size"], "high");
+    let after = fly.machine(&app, &id).unwrap();
+    assert_ne!(after.instance_id, before.instance_id, "a new version runs");
+    assert_eq!(after.config["guest"]["cpu_kind"], "performance");
+    assert_eq!(after.config["guest"]["memory_mb"], 2048);
+    assert_eq!(
+        after.config["services"], before.config["services"],
+        "the rest of the config is kept"
+    );
+    let update = fly.requests_for(Action::UpdateMachine);
+    assert_eq!(update.len(), 1);
+    assert!(update[0].lease_nonce.is_some());
+    assert_eq!(fly.requests_for(Action::ReleaseLease).len(), 1);
+    let events = user.cli(&["events", "--json"]).json();
+    let update = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "machine.update")
+        .expect("machine.update audited");
+    assert_eq!(update["details"]["size"]["from"], "normal");
+    assert_eq!(update["details"]["size"]["to"], "high");
+
+    let bad = user.cli(&["machine", "resize", "--size", "gigantic", "--json"]);
+    assert_eq!(bad.code(), Some(2));
+    assert_eq!(
+        fly.requests_for(Action::UpdateMachine).len(),
+        1,
+        "nothing sent"
+    );
+}

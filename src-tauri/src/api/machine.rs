@@ -61,6 +61,14 @@ pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
     Ok(MachineOutcome { message, status })
 }
 
+/// Changes the machine's size (a CPU priority or Fly preset).
+pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutcome> {
+    let session = core.session(actor).await?;
+    let message = lifecycle::resize(&session, size).await?;
+    let status = status::reconcile(&session).await?;
+    Ok(MachineOutcome { message, status })
+}
+
 /// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`).
 pub async fn destroy(core: &Core, actor: Actor, confirmed: bool) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;

@@ -34,6 +34,12 @@ pub enum MachineCommand {
     Stop,
     /// Restart the machine and wait for the agent.
     Restart,
+    /// Change the machine's size (a running machine restarts on the new size).
+    Resize {
+        /// CPU priority (low, normal, high) or a Fly preset such as performance-2x.
+        #[arg(long, value_name = "SIZE")]
+        size: String,
+    },
     /// The machine's state as Fly reports it, with the next action.
     Status,
     /// Fly's events for the machine, newest first.
@@ -71,6 +77,10 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
         }
         MachineCommand::Restart => {
             let outcome = api::machine::restart(core, Actor::Cli).await?;
+            output(json, &outcome, || describe_outcome(&outcome));
+        }
+        MachineCommand::Resize { size } => {
+            let outcome = api::machine::resize(core, Actor::Cli, &size).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
         MachineCommand::Status => {

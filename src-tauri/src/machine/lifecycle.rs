@@ -1,4 +1,4 @@
-//! Stop, restart and destroy the user's machine, each under the profile's machine lock and a
+//! Stop, restart, resize and destroy the user's machine, each under the profile's machine lock and a
 //! Fly lease, waited until Fly reports the new state, and recorded in the audit log; and the
 //! machine's events as Fly reports them.
 
@@ -9,9 +9,10 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::fly::types::{Machine, MachineState, WaitTarget};
+use crate::fly::types::{Machine, MachineState, UpdateMachineRequest, WaitTarget};
 use crate::fly::{FlyError, RestartOptions, StopOptions, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::lock::MachineLock;
+use crate::machine::size::MachineSize;
 use crate::machine::status::{import_events, rfc3339_ms};
 use crate::machine::steps::{discover, find_agent};
 use crate::machine::{health, plan, Session};
@@ -225,6 +226,56 @@ pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
         Ok(format!(
             "Machine {id} destroyed; the app {app} and its secrets are kept (an app without \
              machines costs nothing)"
+        ))
+    })
+    .await
+}
+
+/// Changes the machine's guest size through a lease-protected update of its whole, freshly
+/// read config, and checks that the new version is what runs. A running machine restarts on
+/// the new size; a stopped one stays stopped.
+pub async fn resize(session: &Session, size: &str) -> Result<String> {
+    let size = MachineSize::parse(size)?;
+    locked(session, "resize", || async {
+        let Target { app, machine } = target(session).await?;
+        let id = machine.id.as_str();
+        let fly = &session.fly;
+        let guest = size.guest.clone();
+        let updated = fly
+            .with_lease(&app, id, DEFAULT_LEASE_TTL, "trademind: resize", |lease| {
+                let app = app.as_str();
+                async move {
+                    let fresh = fly.get_machine(app, id).await?;
+                    let mut config = fresh.config.clone().ok_or_else(|| FlyError::Decode {
+                        what: "the machine's config".into(),
+                        detail: "Fly returned the machine without its config".into(),
+                    })?;
+                    config.guest = Some(guest);
+                    let request = UpdateMachineRequest {
+                        config,
+                        current_version: fresh.current_version().map(str::to_owned),
+                        ..UpdateMachineRequest::default()
+                    };
+                    fly.update_and_wait(app, id, &request, Some(&lease.nonce), CHANGE_TIMEOUT)
+                        .await
+                }
+            })
+            .await?;
+        let mut record = session.store.machine().await?.ok_or(Error::NoMachine)?;
+        let from = std::mem::replace(&mut record.size, size.name.clone());
+        record.instance_id = updated.current_version().map(str::to_owned);
+        record.state = Some(updated.state.to_string());
+        session.store.save_machine(&record).await?;
+        session
+            .audit(
+                EventKind::MachineUpdate,
+                Some(id),
+                json!({"size": {"from": from, "to": size.name}, "version": record.instance_id}),
+            )
+            .await;
+        Ok(format!(
+            "Machine {id} is now {} ({} {} CPU, {} MB) and {}",
+            size.name, size.guest.cpus, size.guest.cpu_kind, size.guest.memory_mb, updated.state
         ))
     })
     .await

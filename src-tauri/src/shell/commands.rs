@@ -84,6 +84,12 @@ pub async fn machine_restart(core: State<'_, Core>) -> CommandResult<MachineOutc
     Ok(api::machine::restart(&core, Actor::Gui).await?)
 }
 
+/// Changes the machine's size (the scale recommendation's "apply").
+#[tauri::command]
+pub async fn machine_resize(core: State<'_, Core>, size: String) -> CommandResult<MachineOutcome> {
+    Ok(api::machine::resize(&core, Actor::Gui, &size).await?)
+}
+
 /// Destroys the machine; the window sends `confirmed: true` only after its dialog.
 #[tauri::command]
 pub async fn machine_destroy(

@@ -46,6 +46,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             commands::machine_status,
             commands::machine_stop,
             commands::machine_restart,
+            commands::machine_resize,
             commands::machine_destroy,
             commands::machine_events,
             commands::regions_list,
