@@ -22,6 +22,24 @@ fn live_agents(fly: &FakeFly) -> Vec<String> {
         .collect()
 }
 
+/// Waits for every run, checks each succeeded and all name the same machine; returns it.
+fn settle_on_one(runs: Vec<trademind_tests::fly_profile::Streaming>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for run in runs {
+        let (code, stderr, lines) = run.finish(Duration::from_secs(120));
+        assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
+        let last = lines.last().unwrap();
+        ids.push(last["status"]["machineId"].as_str().unwrap().to_owned());
+    }
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        1,
+        "every start settles on the same machine: {ids:?}"
+    );
+    ids
+}
+
 /// Kills `machine start` right after `step` is done, starts again, and checks the resume.
 fn crash_after(step: &str) {
     let fly = FakeFly::start(FakeConfig::fast());
@@ -142,23 +160,7 @@ fn ten_concurrent_starts_in_one_profile_make_one_machine() {
     let runs: Vec<_> = (0..10)
         .map(|_| user.spawn(&["machine", "start", "--json"]))
         .collect();
-    let mut ids = Vec::new();
-    for run in runs {
-        let (code, stderr, lines) = run.finish(Duration::from_secs(120));
-        assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
-        ids.push(
-            lines.last().unwrap()["status"]["machineId"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
-    ids.dedup();
-    assert_eq!(
-        ids.len(),
-        1,
-        "every start reports the same machine: {ids:?}"
-    );
+    let ids = settle_on_one(runs);
     assert_eq!(live_agents(&fly), ids);
     assert_eq!(fly.requests_for(Action::CreateMachine).len(), 1);
     assert_eq!(fly.requests_for(Action::CreateApp).len(), 1);
@@ -173,23 +175,7 @@ fn concurrent_starts_from_three_computers_make_one_machine() {
         .iter()
         .map(|c| c.spawn(&["machine", "start", "--json"]))
         .collect();
-    let mut ids = Vec::new();
-    for run in runs {
-        let (code, stderr, lines) = run.finish(Duration::from_secs(120));
-        assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
-        ids.push(
-            lines.last().unwrap()["status"]["machineId"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
-    ids.dedup();
-    assert_eq!(
-        ids.len(),
-        1,
-        "every computer settles on one machine: {ids:?}"
-    );
+    let ids = settle_on_one(runs);
     assert_eq!(live_agents(&fly), ids);
 }
 

@@ -130,6 +130,30 @@ async fn stop_and_wait(session: &Session, app: &str, id: &str) -> Result<()> {
     .map_err(Error::from)
 }
 
+/// Restarts a machine under a lease and waits until Fly reports it started.
+pub(crate) async fn restart_and_wait(
+    session: &Session,
+    app: &str,
+    id: &str,
+    description: &str,
+) -> Result<()> {
+    let fly = &session.fly;
+    fly.with_lease(
+        app,
+        id,
+        DEFAULT_LEASE_TTL,
+        description,
+        |lease| async move {
+            fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
+                .await?;
+            let started = WaitFor::state(WaitTarget::Started, CHANGE_TIMEOUT);
+            fly.wait_for_state(app, id, &started).await.map(|_| ())
+        },
+    )
+    .await
+    .map_err(Error::from)
+}
+
 /// Restarts a started machine and waits for the agent to answer `ready` again.
 pub async fn restart(session: &Session) -> Result<String> {
     locked(session, "restart", || async {
@@ -141,22 +165,7 @@ pub async fn restart(session: &Session) -> Result<String> {
                 what: "only a started machine restarts; use Start".into(),
             });
         }
-        let fly = &session.fly;
-        fly.with_lease(&app, id, DEFAULT_LEASE_TTL, "trademind: restart", |lease| {
-            let app = app.as_str();
-            async move {
-                fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
-                    .await?;
-                fly.wait_for_state(
-                    app,
-                    id,
-                    &WaitFor::state(WaitTarget::Started, CHANGE_TIMEOUT),
-                )
-                .await
-                .map(|_| ())
-            }
-        })
-        .await?;
+        restart_and_wait(session, &app, id, "trademind: restart").await?;
         session.store.machine_seen("started", None).await?;
         session
             .audit(EventKind::MachineRestart, Some(id), json!({}))

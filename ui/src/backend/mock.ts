@@ -83,6 +83,7 @@ export class MockBackend implements Backend {
       at: new Date().toISOString(),
       actor: "gui",
       kind,
+      machineId: null,
       details,
     });
   }

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{Next, RunPlan, RunState, Say};
 use crate::error::{Error, Result};
 use crate::fly::types::{Machine, MachineState, WaitTarget};
-use crate::fly::{FlyError, ListMachines, RestartOptions, WaitFor, DEFAULT_LEASE_TTL};
+use crate::fly::{FlyError, ListMachines, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::{health, plan, Session, Step};
 use crate::store::events::EventKind;
 
@@ -275,21 +275,8 @@ async fn reboot_for_secrets(session: &Session, app: &str, id: &str, say: Say<'_>
     say(&format!(
         "Restarting machine {id} so it reads the new secrets"
     ));
-    let fly = &session.fly;
-    fly.with_lease(
-        app,
-        id,
-        DEFAULT_LEASE_TTL,
-        "trademind: restart for secrets",
-        |lease| async move {
-            fly.restart_machine(app, id, &RestartOptions::default(), Some(&lease.nonce))
-                .await?;
-            fly.wait_for_state(app, id, &WaitFor::state(WaitTarget::Started, START_TIMEOUT))
-                .await
-                .map(|_| ())
-        },
-    )
-    .await?;
+    crate::machine::lifecycle::restart_and_wait(session, app, id, "trademind: restart for secrets")
+        .await?;
     session
         .audit(
             EventKind::MachineRestart,
