@@ -12,6 +12,7 @@
 //! - [`filter`]: the sandbox that runs traders' JavaScript filters.
 //! - [`trader`]: the trader record and the editor's checks.
 //! - [`engine`]: traders evaluated on candle close into signals.
+//! - [`protocol`]: the desktop⇄agent WebSocket frames (v1).
 
 pub mod build;
 pub mod cli;
@@ -19,4 +20,5 @@ pub mod engine;
 pub mod filter;
 pub mod indicators;
 pub mod market;
+pub mod protocol;
 pub mod trader;

@@ -24,23 +24,38 @@ const WEEK: i64 = 7 * DAY;
 /// Monday 1970-01-05 00:00 UTC: the first week boundary after the epoch (a Thursday).
 const FIRST_MONDAY: i64 = 4 * DAY;
 
-/// A fixed-length Binance kline interval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A fixed-length Binance kline interval (`"5m"` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
 pub enum Interval {
+    #[ts(rename = "1s")]
     S1,
+    #[ts(rename = "1m")]
     M1,
+    #[ts(rename = "3m")]
     M3,
+    #[ts(rename = "5m")]
     M5,
+    #[ts(rename = "15m")]
     M15,
+    #[ts(rename = "30m")]
     M30,
+    #[ts(rename = "1h")]
     H1,
+    #[ts(rename = "2h")]
     H2,
+    #[ts(rename = "4h")]
     H4,
+    #[ts(rename = "6h")]
     H6,
+    #[ts(rename = "8h")]
     H8,
+    #[ts(rename = "12h")]
     H12,
+    #[ts(rename = "1d")]
     D1,
+    #[ts(rename = "3d")]
     D3,
+    #[ts(rename = "1w")]
     W1,
 }
 

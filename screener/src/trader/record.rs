@@ -4,6 +4,7 @@
 //! ignored) and strict about values: every problem names the field.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::market::Interval;
 
@@ -18,7 +19,7 @@ pub const DEFAULT_HISTORY: usize = 500;
 pub const MAX_HISTORY: usize = 1500;
 
 /// A trader.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Trader {
     pub id: String,
@@ -38,7 +39,7 @@ pub struct Trader {
 }
 
 /// What the trader screens for and how often.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TraderFilter {
     /// The body of an async function `(ticker, timeframes, helpers, hvnNodes)`.
@@ -60,7 +61,7 @@ pub struct TraderFilter {
 }
 
 /// How signals are analysed and traded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Strategy {
     pub instructions: String,
@@ -85,7 +86,7 @@ impl Default for Strategy {
 }
 
 /// Risk limits, as fractions (0.02 = 2 %).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RiskManagement {
     pub stop_loss: f64,
@@ -96,7 +97,7 @@ pub struct RiskManagement {
 }
 
 /// Which AI model analyses the trader's signals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelTier {
     Lite,
@@ -106,7 +107,7 @@ pub enum ModelTier {
 }
 
 /// Cloud execution settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CloudSettings {
     pub enabled_in_cloud: bool,
