@@ -18,19 +18,35 @@ use crate::frames;
 use crate::hub::{Ending as End, Outgoing};
 use crate::server::{lock, Shared};
 
+/// A connection registered with the hub, its replay already queued.
+pub(crate) struct Registered {
+    pub id: u64,
+    inbox: mpsc::UnboundedReceiver<Outgoing>,
+}
+
+/// Registers a connection for `streams`; `None` while streams are unavailable.
+pub(crate) fn register(shared: &Shared, streams: &[String]) -> Option<Registered> {
+    let (outbox, inbox) = mpsc::unbounded_channel();
+    let market = lock(&shared.market);
+    let mut hub = lock(&shared.hub);
+    if !hub.available {
+        return None;
+    }
+    let id = hub.open(streams, outbox.clone());
+    for text in clock::replay(&market, streams, shared.config.replay_closed_on_connect) {
+        let _ = outbox.send(Outgoing::Text(text));
+    }
+    Some(Registered { id, inbox })
+}
+
+/// Forgets a connection whose handshake failed.
+pub(crate) fn unregister(shared: &Shared, id: u64) {
+    lock(&shared.hub).close(id, End::ClientGone);
+}
+
 /// Serves one upgraded connection until it ends.
-pub(crate) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, streams: Vec<String>) {
-    let (outbox, mut inbox) = mpsc::unbounded_channel();
-    let id = {
-        let market = lock(&shared.market);
-        let mut hub = lock(&shared.hub);
-        let id = hub.open(&streams, outbox.clone());
-        let replay = clock::replay(&market, &streams, shared.config.replay_closed_on_connect);
-        for text in replay {
-            let _ = outbox.send(Outgoing::Text(text));
-        }
-        id
-    };
+pub(crate) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, registered: Registered) {
+    let Registered { id, mut inbox } = registered;
     let end = run(&mut socket, &shared, id, &mut inbox).await;
     lock(&shared.hub).close(id, end);
     if end == End::Expired {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::bodies;
-use crate::server::{lock, Shared};
+use crate::server::Shared;
 use crate::socket;
 
 pub(crate) async fn upgrade(
@@ -42,10 +42,16 @@ pub(crate) async fn upgrade(
             ),
         );
     }
-    if !lock(&shared.hub).available {
+    // Registered before the handshake completes, so nothing pushed after the client sees
+    // the upgrade is lost.
+    let Some(registered) = socket::register(&shared, &streams) else {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "streams are unavailable");
-    }
-    upgrade.on_upgrade(move |ws| socket::serve(ws, shared, streams))
+    };
+    let id = registered.id;
+    let on_failure = Arc::clone(&shared);
+    upgrade
+        .on_failed_upgrade(move |_| socket::unregister(&on_failure, id))
+        .on_upgrade(move |ws| socket::serve(ws, shared, registered))
 }
 
 fn refuse(status: StatusCode, msg: &str) -> Response {
