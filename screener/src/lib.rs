@@ -12,7 +12,9 @@
 //! - [`filter`]: the sandbox that runs traders' JavaScript filters.
 //! - [`trader`]: the trader record and the editor's checks.
 //! - [`engine`]: traders evaluated on candle close into signals.
+//! - [`binance`]: live Binance market data — universe, REST backfill and repair, tickers.
 
+pub mod binance;
 pub mod build;
 pub mod cli;
 pub mod engine;
