@@ -12,7 +12,8 @@
 //! - [`filter`]: the sandbox that runs traders' JavaScript filters.
 //! - [`trader`]: the trader record and the editor's checks.
 //! - [`engine`]: traders evaluated on candle close into signals.
-//! - [`binance`]: live Binance market data — universe, REST backfill and repair, tickers.
+//! - [`binance`]: live Binance market data — universe, REST backfill and repair, kline
+//!   streams — delivering closed candles to the engine.
 
 pub mod binance;
 pub mod build;
