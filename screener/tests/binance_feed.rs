@@ -349,6 +349,26 @@ async fn pings_are_answered_so_connections_stay() {
 }
 
 #[tokio::test]
+async fn provisional_updates_are_passed_on_only_when_asked() {
+    let fake = FakeBinance::start(FakeConfig::fast());
+    load_minutes(&fake, &["BTCUSDT"], 600);
+    for (round, live_updates) in [false, true].into_iter().enumerate() {
+        fake.set_now(START + 2 * MIN * round as i64);
+        let mut config = feed_config(&fake, &["BTCUSDT"], &[Interval::M1], 50);
+        config.stream.live_updates = live_updates;
+        let mut feed = start(config).await;
+        let mut rec = Recorder::default();
+        rec.until(&mut feed, WAIT, |r| r.ready() == 1).await;
+        // Two provisional updates per candle, 30 s into one: its second, then the next's two.
+        fake.advance(Interval::M1, 2);
+        rec.until(&mut feed, WAIT, |r| r.total_closed() == 2).await;
+        rec.settle(&mut feed, QUIET).await;
+        assert_eq!(rec.live, if live_updates { 3 } else { 0 });
+        feed.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn malformed_frames_are_counted_and_skipped() {
     let fake = FakeBinance::start(FakeConfig::fast());
     load_minutes(&fake, &["BTCUSDT"], 600);
