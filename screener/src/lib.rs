@@ -13,7 +13,10 @@
 //! - [`trader`]: the trader record and the editor's checks.
 //! - [`engine`]: traders evaluated on candle close into signals.
 //! - [`protocol`]: the desktop⇄agent WebSocket frames (v1).
+//! - [`binance`]: live Binance market data — universe, REST backfill and repair, kline
+//!   streams — delivering closed candles to the engine.
 
+pub mod binance;
 pub mod build;
 pub mod cli;
 pub mod engine;

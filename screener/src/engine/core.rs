@@ -40,7 +40,7 @@ impl Default for EngineConfig {
 }
 
 /// A candle that closed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClosedCandle {
     pub symbol: String,
     pub interval: Interval,
