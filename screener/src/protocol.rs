@@ -236,8 +236,14 @@ mod tests {
     #[test]
     fn frames_are_objects_with_a_type() {
         let frame = ServerFrame::Ack(Ack { id: "c1".into() });
-        assert_eq!(serde_json::to_value(&frame).unwrap(), json!({"type": "ack", "id": "c1"}));
-        assert_eq!(serde_json::to_value(ServerFrame::Pong).unwrap(), json!({"type": "pong"}));
+        assert_eq!(
+            serde_json::to_value(&frame).unwrap(),
+            json!({"type": "ack", "id": "c1"})
+        );
+        assert_eq!(
+            serde_json::to_value(ServerFrame::Pong).unwrap(),
+            json!({"type": "pong"})
+        );
         let status = ServerFrame::Status(Status {
             state: AgentState::Running,
             reason: None,
@@ -248,7 +254,10 @@ mod tests {
         );
         let parsed: ClientFrame =
             serde_json::from_value(json!({"type": "resume_from", "afterSeq": 41})).unwrap();
-        assert_eq!(parsed, ClientFrame::ResumeFrom(ResumeFrom { after_seq: 41 }));
+        assert_eq!(
+            parsed,
+            ClientFrame::ResumeFrom(ResumeFrom { after_seq: 41 })
+        );
         let parsed: ClientFrame = serde_json::from_value(
             json!({"type": "undeploy_trader", "id": "c2", "traderId": "t", "version": 3}),
         )
