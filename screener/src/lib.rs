@@ -13,9 +13,11 @@
 //! - [`trader`]: the trader record and the editor's checks.
 //! - [`engine`]: traders evaluated on candle close into signals.
 //! - [`protocol`]: the desktop⇄agent WebSocket frames (v1).
+//! - [`agent`]: `screener serve`, the machine-side service.
 //! - [`binance`]: live Binance market data — universe, REST backfill and repair, kline
 //!   streams — delivering closed candles to the engine.
 
+pub mod agent;
 pub mod binance;
 pub mod build;
 pub mod cli;

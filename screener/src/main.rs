@@ -1,5 +1,6 @@
-//! `screener`: the engine's command line — `run` (replay recorded candles through traders) and
-//! `indicators` (indicator series as JSON). The logic lives in [`screener::cli`].
+//! `screener`: the engine's command line — `serve` (the agent), `run` (replay recorded candles
+//! through traders) and `indicators` (indicator series as JSON). The logic lives in
+//! [`screener::cli`] and [`screener::agent`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the agent: follow Binance live, run the deployed traders, serve HTTP and the
+    /// WebSocket protocol (tokens from SCREENER_OWNER_TOKEN / SCREENER_VIEWER_TOKEN).
+    Serve(screener::agent::ServeArgs),
     /// Replay recorded candles through traders; one JSON line per signal, then a summary.
     Run {
         /// A candle file (shared/data CSV, data.binance.vision CSV, REST klines JSON) or a directory of them.
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let ran = match cli.command {
+        Command::Serve(args) => return screener::cli::serve::serve(args),
         Command::Run {
             data,
             traders,

@@ -81,9 +81,13 @@ impl Journal {
             let conditions = serde_json::to_string(&s.conditions)
                 .map_err(|e| JournalError::Data(e.to_string()))?;
             let inserted = sqlx::query(
+                // Not `ON CONFLICT DO NOTHING`: a refused insert would still consume a seq
+                // under AUTOINCREMENT, and clients may rely on seqs being contiguous.
                 "INSERT INTO signals (trader_id, symbol, interval, open_time, close_time, price, \
                                       conditions, recorded_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS ( \
+                   SELECT 1 FROM signals WHERE trader_id = ?1 AND symbol = ?2 \
+                     AND interval = ?3 AND close_time = ?5)",
             )
             .bind(&s.trader_id)
             .bind(&s.symbol)
@@ -118,25 +122,28 @@ impl Journal {
         after_seq: u64,
         limit: u32,
     ) -> Result<Vec<(SignalFrame, Option<AnalysisFrame>)>> {
-        let rows: Vec<(i64, String, String, String, i64, i64, f64, String, Option<String>)> =
-            sqlx::query_as(
-                "SELECT seq, trader_id, symbol, interval, open_time, close_time, price, \
+        let rows: Vec<AnalysedRow> = sqlx::query_as(
+            "SELECT seq, trader_id, symbol, interval, open_time, close_time, price, \
                         conditions, analysis \
                  FROM signals WHERE seq > ? ORDER BY seq LIMIT ?",
-            )
-            .bind(after_seq as i64)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .bind(after_seq as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter()
-            .map(|(seq, trader, symbol, interval, open, close, price, conditions, analysis)| {
-                let frame = signal_frame((seq, trader, symbol, interval, open, close, price, conditions))?;
-                let analysis = analysis
-                    .map(|a| serde_json::from_str(&a))
-                    .transpose()
-                    .map_err(|e| JournalError::Data(format!("analysis of {seq}: {e}")))?;
-                Ok((frame, analysis))
-            })
+            .map(
+                |(seq, trader, symbol, interval, open, close, price, conditions, analysis)| {
+                    let frame = signal_frame((
+                        seq, trader, symbol, interval, open, close, price, conditions,
+                    ))?;
+                    let analysis = analysis
+                        .map(|a| serde_json::from_str(&a))
+                        .transpose()
+                        .map_err(|e| JournalError::Data(format!("analysis of {seq}: {e}")))?;
+                    Ok((frame, analysis))
+                },
+            )
             .collect()
     }
 
@@ -182,7 +189,8 @@ impl Journal {
 
     /// Saves a deployed trader (replacing its earlier version).
     pub async fn save_trader(&self, trader: &Trader) -> Result<()> {
-        let record = serde_json::to_string(trader).map_err(|e| JournalError::Data(e.to_string()))?;
+        let record =
+            serde_json::to_string(trader).map_err(|e| JournalError::Data(e.to_string()))?;
         sqlx::query(
             "INSERT INTO traders (id, version, record, deployed_at) VALUES (?, ?, ?, ?) \
              ON CONFLICT (id) DO UPDATE SET version = excluded.version, record = excluded.record, \
@@ -205,22 +213,21 @@ impl Journal {
         Ok(())
     }
 
-    /// Records a command id as applied; `false` if it already was.
-    pub async fn first_time(&self, command_id: &str) -> Result<bool> {
-        let inserted = sqlx::query(
-            "INSERT INTO commands (id, applied_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(command_id)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+    /// Whether the command with this id was applied already.
+    pub async fn applied(&self, command_id: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM commands WHERE id = ?")
+            .bind(command_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
     }
 
-    /// Forgets a command id (its application failed, so a retry may apply it).
-    pub async fn forget_command(&self, command_id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM commands WHERE id = ?")
+    /// Records a command id as applied (after applying it: a crash in between makes a retry
+    /// apply it again, which every command tolerates).
+    pub async fn remember(&self, command_id: &str) -> Result<()> {
+        sqlx::query("INSERT INTO commands (id, applied_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(command_id)
+            .bind(now())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -268,6 +275,20 @@ fn signal_frame(
             .map_err(|e| JournalError::Data(format!("signal {seq}: {e}")))?,
     })
 }
+
+/// A journal row: seq, trader, symbol, interval, open and close time, price, conditions
+/// (JSON) and the analysis (JSON) if made.
+type AnalysedRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    f64,
+    String,
+    Option<String>,
+);
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -319,7 +340,10 @@ mod tests {
         };
         journal.set_analysis(&analysis).await.unwrap();
         let replay = journal.after(1, 10).await.unwrap();
-        assert_eq!(replay.iter().map(|(f, _)| f.seq).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(
+            replay.iter().map(|(f, _)| f.seq).collect::<Vec<_>>(),
+            [2, 3]
+        );
         assert_eq!(replay[0].1.as_ref(), Some(&analysis));
         assert_eq!(replay[1].0.conditions, ["rsi < 30"]);
         assert_eq!(journal.after(3, 10).await.unwrap().len(), 0);
@@ -336,10 +360,10 @@ mod tests {
     async fn commands_traders_and_pause_survive_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(dir.path()).await.unwrap();
-        assert!(journal.first_time("c1").await.unwrap());
-        assert!(!journal.first_time("c1").await.unwrap());
-        journal.forget_command("c1").await.unwrap();
-        assert!(journal.first_time("c1").await.unwrap());
+        assert!(!journal.applied("c1").await.unwrap());
+        journal.remember("c1").await.unwrap();
+        journal.remember("c1").await.unwrap();
+        assert!(journal.applied("c1").await.unwrap());
         let mut trader: Trader = serde_json::from_value(serde_json::json!({
             "id": "t1", "name": "T", "filter": {"code": "return false;", "refreshInterval": "1m"}
         }))
@@ -351,7 +375,7 @@ mod tests {
         journal.close().await;
 
         let journal = Journal::open(dir.path()).await.unwrap();
-        assert!(!journal.first_time("c1").await.unwrap());
+        assert!(journal.applied("c1").await.unwrap());
         let traders = journal.traders().await.unwrap();
         assert_eq!(traders.len(), 1);
         assert_eq!(traders[0].version, 2);

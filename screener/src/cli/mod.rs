@@ -4,9 +4,11 @@
 //! - [`indicators`]: `screener indicators`, indicator series of a candle file as JSON.
 //! - [`run`]: `screener run`, the replay of recorded candles through the engine.
 //! - [`traders`]: loading trader records from files.
+//! - [`serve`]: `screener serve`, the agent's process: logging, runtime, exit code.
 
 pub mod indicators;
 pub mod run;
+pub mod serve;
 pub mod spec;
 pub mod traders;
 

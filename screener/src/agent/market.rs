@@ -1,0 +1,228 @@
+//! The live feed into the engine: start the Binance feed (retrying while Binance cannot be
+//! reached), hand the backfilled history to the engine, mark the agent ready, then turn the
+//! closed candles into engine rounds — candles that close together (a minute boundary brings
+//! one per symbol) are gathered for a few milliseconds into one round.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::screening::Job;
+use super::state::{lock, Shared};
+use crate::binance::{Backoff, Feed, FeedConfig, FeedError, FeedEvent};
+use crate::engine::ClosedCandle;
+use crate::protocol::AgentState;
+
+/// A round waits this long for more closes after the last one…
+const GATHER_QUIET: Duration = Duration::from_millis(10);
+/// …but no longer than this after the first.
+const GATHER_MAX: Duration = Duration::from_millis(60);
+
+/// Runs the feed until `cancel`; a configuration error (unknown symbols, empty universe)
+/// ends it with the error.
+pub async fn run(
+    shared: Arc<Shared>,
+    config: FeedConfig,
+    jobs: mpsc::UnboundedSender<Job>,
+    paused: bool,
+    cancel: CancellationToken,
+) -> Result<(), FeedError> {
+    let shortest = config
+        .intervals
+        .iter()
+        .map(|i| i.duration_ms() / 1000)
+        .min()
+        .unwrap_or(60) as u64;
+    let Some(mut feed) = start(&config, &cancel).await? else {
+        return Ok(());
+    };
+    let history = feed.take_history();
+    if jobs.send(Job::Backfill(history)).is_err() {
+        return Ok(());
+    }
+    {
+        let mut market = lock(&shared.market);
+        market.ready = true;
+        market.symbols = feed.universe().len() as u32;
+        market.shortest_interval_secs = shortest;
+    }
+    if paused {
+        shared.set_status(AgentState::Paused, Some("paused by the owner".into()));
+    } else {
+        shared.set_status(AgentState::Running, None);
+    }
+    let mut refresh = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        let event = tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = refresh.tick() => { update_view(&shared, &feed); continue; }
+            event = feed.next_event() => event,
+        };
+        let Some(event) = event else { break };
+        let mut closes = Vec::new();
+        let first_seen = Instant::now();
+        if !take(&shared, event, &mut closes) {
+            continue;
+        }
+        let deadline = first_seen + GATHER_MAX;
+        while Instant::now() < deadline {
+            match tokio::time::timeout(GATHER_QUIET, feed.next_event()).await {
+                Ok(Some(event)) => {
+                    take(&shared, event, &mut closes);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+        shared
+            .counters
+            .queued_candles
+            .fetch_add(closes.len() as i64, Ordering::Relaxed);
+        lock(&shared.market).last_candle = Some(Instant::now());
+        update_view(&shared, &feed);
+        let sent = split_rounds(closes)
+            .into_iter()
+            .all(|closes| jobs.send(Job::Round { closes, first_seen }).is_ok());
+        if !sent {
+            break;
+        }
+    }
+    let ended = feed.shutdown().await;
+    tracing::info!(tasks = ended, "market feed stopped");
+    Ok(())
+}
+
+/// Starts the feed, retrying with backoff while Binance is unreachable; `None` if cancelled.
+async fn start(config: &FeedConfig, cancel: &CancellationToken) -> Result<Option<Feed>, FeedError> {
+    let backoff = Backoff {
+        initial: Duration::from_secs(1),
+        max: Duration::from_secs(60),
+    };
+    let mut attempt = 0u32;
+    loop {
+        match Feed::start(config.clone(), cancel.clone()).await {
+            Ok(feed) => return Ok(Some(feed)),
+            Err(FeedError::Cancelled) => return Ok(None),
+            Err(
+                e @ (FeedError::UnknownSymbols(_)
+                | FeedError::EmptyUniverse { .. }
+                | FeedError::NoIntervals
+                | FeedError::StreamUrl(_)),
+            ) => return Err(e),
+            Err(e) => {
+                attempt += 1;
+                let pause = backoff.delay(attempt);
+                tracing::warn!(error = %e, attempt, retry_in_ms = pause.as_millis() as u64, "the market feed could not start");
+                tokio::select! {
+                    _ = cancel.cancelled() => return Ok(None),
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Adds a closed candle to the round; handles the other events. Says whether it was a close.
+fn take(shared: &Shared, event: FeedEvent, closes: &mut Vec<ClosedCandle>) -> bool {
+    match event {
+        FeedEvent::Closed { candle, .. } => {
+            closes.push(candle);
+            true
+        }
+        FeedEvent::Gap {
+            symbol,
+            interval,
+            reason,
+            ..
+        } => {
+            shared.counters.errors.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(%symbol, %interval, %reason, "candles could not be repaired");
+            false
+        }
+        FeedEvent::Connection { shard, state } => {
+            tracing::info!(shard, ?state, "market stream");
+            false
+        }
+        FeedEvent::Live { .. } => false,
+    }
+}
+
+/// Splits gathered closes into rounds in which each series closes once, oldest first: the
+/// engine evaluates a symbol once per round, so candles repaired after a reconnect (several
+/// closes of one series at once) are each screened, in order, as they would have been live.
+fn split_rounds(mut closes: Vec<ClosedCandle>) -> Vec<Vec<ClosedCandle>> {
+    closes.sort_by_key(|c| c.candle.close_time);
+    let mut rounds: Vec<Vec<ClosedCandle>> = Vec::new();
+    for close in closes {
+        let fits = rounds.last().is_some_and(|round| {
+            !round
+                .iter()
+                .any(|c| c.symbol == close.symbol && c.interval == close.interval)
+        });
+        match rounds.last_mut() {
+            Some(round) if fits => round.push(close),
+            _ => rounds.push(vec![close]),
+        }
+    }
+    rounds
+}
+
+fn update_view(shared: &Shared, feed: &Feed) {
+    let stats = feed.stats();
+    let mut market = lock(&shared.market);
+    market.streams_connected = stats.streams_connected as u32;
+    market.weight_used = stats.rest.budget.used;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::{Candle, Interval};
+
+    fn close(symbol: &str, interval: Interval, minute: i64) -> ClosedCandle {
+        ClosedCandle {
+            symbol: symbol.into(),
+            interval,
+            candle: Candle::new(minute * 60_000, interval, 1.0, 1.0, 1.0, 1.0, 1.0),
+        }
+    }
+
+    #[test]
+    fn a_series_closes_once_per_round_oldest_first() {
+        let closes = vec![
+            close("B", Interval::M1, 2),
+            close("A", Interval::M1, 1),
+            close("A", Interval::M1, 2),
+            close("A", Interval::M5, 0),
+            close("B", Interval::M1, 1),
+            close("A", Interval::M1, 3),
+        ];
+        let rounds: Vec<Vec<(String, i64)>> = split_rounds(closes)
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|c| {
+                        (
+                            format!("{}{}", c.symbol, c.interval),
+                            c.candle.open_time / 60_000,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rounds.len(), 3, "{rounds:?}");
+        assert_eq!(rounds[0], vec![("A1m".into(), 1), ("B1m".into(), 1)]);
+        assert_eq!(rounds[1], vec![("B1m".into(), 2), ("A1m".into(), 2)]);
+        // The 5m candle closes after the 1m candle of minute 3.
+        assert_eq!(rounds[2], vec![("A1m".into(), 3), ("A5m".into(), 0)]);
+    }
+
+    #[test]
+    fn one_close_per_series_is_one_round() {
+        let closes = vec![close("A", Interval::M1, 1), close("B", Interval::M1, 1)];
+        assert_eq!(split_rounds(closes).len(), 1);
+        assert!(split_rounds(Vec::new()).is_empty());
+    }
+}

@@ -1,0 +1,233 @@
+//! The agent: `screener serve`, the machine-side service on the user's Fly machine (and on
+//! the desktop when asked). It follows Binance live, runs the deployed traders on every
+//! candle close, journals their signals and serves them — with health, metrics and the
+//! owner's commands — over HTTP and an authenticated WebSocket (`docs/protocol.md`).
+//!
+//! - [`args`]: flags and tokens; [`journal`]: the durable signal journal (SQLite).
+//! - [`state`]: what the tasks share; [`screening`]: the engine thread.
+//! - [`market`]: the Binance feed into engine rounds; [`publish`]: rounds → journal → frames.
+//! - [`commands`]: deploy, undeploy, pause, resume, each applied at most once.
+//! - [`http`]: `/health`, `/metrics`, `/ws`; [`session`]: one WebSocket connection.
+//! - [`metrics`]: the metrics snapshot and Prometheus text; [`scale`]: the vCPU advice.
+//!
+//! Shutdown (SIGTERM/SIGINT): status `draining`, no new connections, the feed stops, the
+//! round in progress finishes and is journaled, then every connection is closed with a
+//! reason and the journal is closed.
+
+pub mod args;
+pub mod commands;
+pub mod http;
+pub mod journal;
+pub mod market;
+pub mod metrics;
+pub mod publish;
+pub mod scale;
+pub mod screening;
+pub mod session;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use args::ServeArgs;
+
+use crate::engine::EngineConfig;
+use crate::protocol::{AgentState, DeployState, TraderState};
+use state::{Identity, Shared};
+
+/// How long connections get to close once the journal is flushed.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// Why the agent stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Auth(#[from] args::AuthConfigError),
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
+    #[error("listening on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the engine: {0}")]
+    Engine(String),
+    #[error("market data: {0}")]
+    Feed(#[from] crate::binance::FeedError),
+    #[error("the HTTP server: {0}")]
+    Server(std::io::Error),
+}
+
+/// Binds `--listen` and runs the agent until SIGTERM/SIGINT (or `stop`), then drains.
+pub async fn serve(
+    args: ServeArgs,
+    tokens: args::Tokens,
+    stop: CancellationToken,
+) -> Result<(), AgentError> {
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = shutdown_signal() => on_signal.cancel(),
+            _ = on_signal.cancelled() => {}
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|source| AgentError::Listen {
+            addr: args.listen,
+            source,
+        })?;
+    serve_on(listener, args, tokens, stop).await
+}
+
+/// Runs the agent on a bound listener until `stop` (tests bind port 0 and read the address
+/// first; only [`serve`] listens for signals).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    args: ServeArgs,
+    tokens: args::Tokens,
+    stop: CancellationToken,
+) -> Result<(), AgentError> {
+    let journal = journal::Journal::open(&args.data_dir).await?;
+    let paused = journal.paused().await?;
+    let deployed = journal.traders().await?;
+    let (commands_tx, commands_rx) = mpsc::channel(64);
+    let identity = Identity {
+        agent_version: crate::build::VERSION.to_owned(),
+        machine_id: std::env::var("FLY_MACHINE_ID").unwrap_or_else(|_| "local".into()),
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        capabilities: ["signals", "resume", "traders", "metrics"]
+            .map(str::to_owned)
+            .to_vec(),
+    };
+    let shared = Arc::new(Shared::new(journal, tokens, identity, commands_tx));
+    let engine = EngineConfig {
+        history: args
+            .feed
+            .history
+            .clamp(1, crate::trader::record::MAX_HISTORY),
+        workers: args
+            .workers
+            .unwrap_or_else(|| EngineConfig::default().workers)
+            .max(1),
+        ..EngineConfig::default()
+    };
+    let queued = Arc::clone(&shared.counters.queued_candles);
+    let traders = deployed.clone();
+    let (screening, rounds, refused) = tokio::task::spawn_blocking(move || {
+        screening::Screening::start(engine, traders, paused, queued)
+    })
+    .await
+    .map_err(|e| AgentError::Engine(e.to_string()))?
+    .map_err(AgentError::Engine)?;
+    for trader in &deployed {
+        let error = refused
+            .iter()
+            .find(|(t, _)| t.id == trader.id)
+            .map(|(_, e)| e.clone());
+        shared.set_trader_state(TraderState {
+            trader_id: trader.id.clone(),
+            version: trader.version,
+            state: if error.is_some() {
+                DeployState::Error
+            } else {
+                DeployState::Deployed
+            },
+            error,
+        });
+    }
+    let address = listener.local_addr().map_err(AgentError::Server)?;
+    tracing::info!(listen = %address, data_dir = %args.data_dir.display(), "agent listening");
+    let heartbeat = Duration::from_secs(args.heartbeat_secs);
+    let sessions = TaskTracker::new();
+    let router = http::router(http::Http {
+        shared: Arc::clone(&shared),
+        heartbeat,
+        sessions: sessions.clone(),
+    });
+    let server = {
+        let closing = shared.closing.clone();
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move { closing.cancelled().await })
+                .await
+        })
+    };
+    let commands = tokio::spawn(commands::run(
+        Arc::clone(&shared),
+        screening.jobs(),
+        commands_rx,
+    ));
+    let publisher = tokio::spawn(publish::run(Arc::clone(&shared), rounds, |_| {}));
+    let metrics = tokio::spawn(metrics::run(
+        Arc::clone(&shared),
+        Duration::from_secs(args.metrics_interval),
+        || 0,
+    ));
+    let feed_cancel = shared.shutdown.child_token();
+    let mut market = tokio::spawn(market::run(
+        Arc::clone(&shared),
+        args.feed.to_config(),
+        screening.jobs(),
+        paused,
+        feed_cancel,
+    ));
+
+    let failure = tokio::select! {
+        _ = stop.cancelled() => None,
+        ended = &mut market => match ended {
+            Ok(Err(e)) => Some(AgentError::Feed(e)),
+            _ => None,
+        },
+    };
+    tracing::info!("draining");
+    shared.set_status(AgentState::Draining, Some("shutting down".into()));
+    shared.shutdown.cancel();
+    if !market.is_finished() {
+        let _ = market.await;
+    }
+    screening.stop().await;
+    let _ = publisher.await;
+    shared.closing.cancel();
+    sessions.close();
+    let _ = tokio::time::timeout(CLOSE_GRACE, sessions.wait()).await;
+    drop(commands);
+    metrics.abort();
+    let served = server.await;
+    shared.journal.close().await;
+    tracing::info!("agent stopped");
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    match served {
+        Ok(Err(e)) => Err(AgentError::Server(e)),
+        _ => Ok(()),
+    }
+}
+
+/// SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            std::future::pending::<()>().await;
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

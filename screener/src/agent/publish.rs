@@ -1,0 +1,75 @@
+//! Rounds from the engine to the world: counters updated, signals journaled (one
+//! transaction per round) and only then broadcast, each signal handed to the AI analyst.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::screening::RoundDone;
+use super::state::Shared;
+use crate::protocol::{ServerFrame, SignalFrame};
+
+/// Journal attempts for one round before its signals are given up (and logged).
+const JOURNAL_ATTEMPTS: u32 = 5;
+
+/// Publishes rounds until the engine thread ends; `on_signal` sees every journaled signal
+/// (the analyst's queue).
+pub async fn run(
+    shared: Arc<Shared>,
+    mut rounds: mpsc::UnboundedReceiver<RoundDone>,
+    on_signal: impl Fn(&SignalFrame),
+) {
+    while let Some(round) = rounds.recv().await {
+        let counters = &shared.counters;
+        counters
+            .evaluations
+            .fetch_add(round.report.evaluations as u64, Ordering::Relaxed);
+        counters
+            .errors
+            .fetch_add(round.report.errors.len() as u64, Ordering::Relaxed);
+        counters
+            .active_traders
+            .store(u64::from(round.active_traders), Ordering::Relaxed);
+        for error in round.report.errors.iter().take(5) {
+            tracing::debug!(trader = %error.trader_id, "filter error: {}", error.message);
+        }
+        if round.report.signals.is_empty() {
+            continue;
+        }
+        let Some(frames) = journal(&shared, &round).await else {
+            continue;
+        };
+        counters
+            .signals
+            .fetch_add(frames.len() as u64, Ordering::Relaxed);
+        for frame in frames {
+            on_signal(&frame);
+            shared.broadcast(ServerFrame::Signal(frame));
+        }
+        tracing::debug!(
+            latency_ms = round.first_seen.elapsed().as_millis() as u64,
+            "round published"
+        );
+    }
+    tracing::info!("publisher stopped: every round is journaled");
+}
+
+async fn journal(shared: &Shared, round: &RoundDone) -> Option<Vec<SignalFrame>> {
+    for attempt in 1..=JOURNAL_ATTEMPTS {
+        match shared.journal.append(&round.report.signals).await {
+            Ok(frames) => return Some(frames),
+            Err(e) => {
+                tracing::error!(error = %e, attempt, "journaling signals failed");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+            }
+        }
+    }
+    shared.counters.errors.fetch_add(1, Ordering::Relaxed);
+    tracing::error!(
+        signals = round.report.signals.len(),
+        "signals dropped: the journal could not be written"
+    );
+    None
+}

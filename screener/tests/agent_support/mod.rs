@@ -1,0 +1,230 @@
+//! Shared setup for the agent tests: a fake Binance with synthetic minutes, the agent in
+//! process (port 0) or as the real `screener serve` process, and a protocol client.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use fake_binance::{data, FakeBinance, FakeConfig};
+use futures_util::{SinkExt, StreamExt};
+use screener::agent::args::Tokens;
+use screener::agent::ServeArgs;
+use screener::binance::FeedArgs;
+use screener::market::Interval;
+use screener::protocol::{ClientFrame, ServerFrame};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+
+pub const T0: i64 = fake_binance::DEFAULT_NOW;
+pub const MIN: i64 = 60_000;
+pub const OWNER: &str = "tmo_owner-token-for-the-agent-tests-0001";
+pub const VIEWER: &str = "tmv_viewer-token-for-the-agent-tests-001";
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A fake Binance with `symbols` × 600 synthetic 1m candles, the clock 30 s into candle 400.
+pub fn market(symbols: &[&str]) -> FakeBinance {
+    let fake = FakeBinance::start(FakeConfig::fast());
+    for (i, symbol) in symbols.iter().enumerate() {
+        let candles = data::synthetic(Interval::M1, T0, 600, 100.0 + i as f64, i as u64 + 7);
+        fake.load(symbol, Interval::M1, candles);
+    }
+    fake.set_now(T0 + 400 * MIN + 30_000);
+    fake
+}
+
+/// `serve` flags against `fake`, journal in `dir`.
+pub fn args(fake: &FakeBinance, symbols: &[&str], dir: &Path) -> ServeArgs {
+    ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        feed: FeedArgs {
+            quote: "USDT".into(),
+            symbols: Some(symbols.iter().map(|s| s.to_string()).collect()),
+            intervals: vec![Interval::M1],
+            history: 100,
+            binance_rest_url: fake.rest_url(),
+            binance_ws_url: fake.ws_url(),
+        },
+        insecure_local: false,
+        metrics_interval: 1,
+        workers: Some(1),
+        heartbeat_secs: 15,
+    }
+}
+
+pub fn tokens() -> Tokens {
+    Tokens::new(
+        Some(OWNER.into()),
+        Some(VIEWER.into()),
+        "127.0.0.1:0".parse().unwrap(),
+        false,
+    )
+    .unwrap()
+}
+
+/// The agent running in this process.
+pub struct Agent {
+    pub addr: SocketAddr,
+    pub stop: CancellationToken,
+    pub task: tokio::task::JoinHandle<Result<(), screener::agent::AgentError>>,
+}
+
+impl Agent {
+    pub async fn start(args: ServeArgs) -> Agent {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(screener::agent::serve_on(
+            listener,
+            args,
+            tokens(),
+            stop.clone(),
+        ));
+        Agent { addr, stop, task }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Waits until `/health` says `ready` (backfilled and streaming).
+    pub async fn ready(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Ok(r) = reqwest::get(self.url("/health")).await {
+                let ok = r.status() == 200;
+                let body: serde_json::Value = r.json().await.unwrap_or_default();
+                if ok && body["status"] == "ready" {
+                    return;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "agent never ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Stops it and waits for the drain.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        let ended = tokio::time::timeout(WAIT, self.task).await;
+        assert!(matches!(ended, Ok(Ok(Ok(())))), "clean drain: {ended:?}");
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A protocol client.
+pub struct Client {
+    pub socket: Socket,
+}
+
+impl Client {
+    /// Connects with `token` (none: no Authorization header).
+    pub async fn connect(
+        addr: SocketAddr,
+        token: Option<&str>,
+    ) -> Result<Client, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+        if let Some(token) = token {
+            request
+                .headers_mut()
+                .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Client { socket })
+    }
+
+    pub async fn owner(addr: SocketAddr) -> Client {
+        Client::connect(addr, Some(OWNER))
+            .await
+            .expect("owner connects")
+    }
+
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        let text = serde_json::to_string(frame).unwrap();
+        self.socket.send(Message::text(text)).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.socket.send(message).await.unwrap();
+    }
+
+    /// The next protocol frame (pings are answered by the library), or `None` on close or
+    /// timeout.
+    pub async fn next(&mut self, timeout: Duration) -> Option<ServerFrame> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
+            match tokio::time::timeout(left, self.socket.next())
+                .await
+                .ok()??
+            {
+                Ok(Message::Text(text)) => {
+                    return Some(
+                        serde_json::from_str(text.as_str())
+                            .unwrap_or_else(|e| panic!("not a server frame ({e}): {text}")),
+                    )
+                }
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
+    }
+
+    /// Reads frames until `pick` returns something.
+    pub async fn until<T>(&mut self, mut pick: impl FnMut(&ServerFrame) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline
+                .checked_duration_since(tokio::time::Instant::now())
+                .expect("timed out waiting for a frame");
+            let frame = self
+                .next(left)
+                .await
+                .expect("connection ended while waiting");
+            if let Some(found) = pick(&frame) {
+                return found;
+            }
+        }
+    }
+
+    /// Collects frames for `span`.
+    pub async fn collect(&mut self, span: Duration) -> Vec<ServerFrame> {
+        let deadline = tokio::time::Instant::now() + span;
+        let mut frames = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(tokio::time::Instant::now()) {
+            match self.next(left).await {
+                Some(frame) => frames.push(frame),
+                None => break,
+            }
+        }
+        frames
+    }
+}
+
+/// A trader whose filter matches every candle close of `interval`.
+pub fn always(id: &str, version: u64) -> screener::trader::Trader {
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "name": format!("Always {id}"),
+        "version": version,
+        "filter": {"code": "return true;", "refreshInterval": "1m", "cooldownBars": 1}
+    }))
+    .unwrap()
+}
+
+/// The seqs of the signal frames among `frames`.
+pub fn seqs(frames: &[ServerFrame]) -> Vec<u64> {
+    frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Signal(s) => Some(s.seq),
+            _ => None,
+        })
+        .collect()
+}
