@@ -12,7 +12,9 @@
 //! - [`filter`]: the sandbox that runs traders' JavaScript filters.
 //! - [`trader`]: the trader record and the editor's checks.
 //! - [`engine`]: traders evaluated on candle close into signals.
+//! - [`analysis`]: AI analysis of signals (Gemini), queued apart from screening.
 
+pub mod analysis;
 pub mod build;
 pub mod cli;
 pub mod engine;
