@@ -5,18 +5,35 @@
 //!
 //! - [`config`]: [`AnalysisConfig`] from `SCREENER_LLM_*` (key, base URL, models, RPM).
 //! - [`key`]: [`ApiKey`], the key that never prints.
+//! - [`job`]: [`AnalysisJob`], a signal with its trader and candles.
+//! - [`readings`]: indicator values at the signal's candle.
+//! - [`prompt`]: the request (system instruction, trader, signal, indicators, candles).
+//! - [`schema`]: the structured-output `responseSchema`.
+//! - [`gemini`]: the REST wire types and Google's error body.
 //! - [`retry`]: the retry policy, backoff and server-requested waits.
 //! - [`limiter`]: the global requests-per-minute token bucket.
+//! - [`verdict`]: [`Analysis`], the verdict type.
+//! - [`validate`]: the model's text → [`Analysis`] or [`InvalidOutput`].
 //! - [`failure`]: [`AnalysisFailure`] `{code, message}` recorded on the signal.
 
 pub mod config;
 pub mod failure;
+pub mod gemini;
+pub mod job;
 pub mod key;
 pub mod limiter;
+pub mod prompt;
+pub mod readings;
 pub mod retry;
+pub mod schema;
+pub mod validate;
+pub mod verdict;
 
 pub use config::{AnalysisConfig, ConfigError, Models};
 pub use failure::{AnalysisFailure, FailureCode};
+pub use job::AnalysisJob;
 pub use key::ApiKey;
 pub use limiter::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
+pub use validate::{parse_verdict, InvalidOutput};
+pub use verdict::{Analysis, Decision, Direction, KeyLevels, TradePlan};
