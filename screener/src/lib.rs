@@ -16,8 +16,10 @@
 //! - [`agent`]: `screener serve`, the machine-side service.
 //! - [`binance`]: live Binance market data — universe, REST backfill and repair, kline
 //!   streams — delivering closed candles to the engine.
+//! - [`analysis`]: AI analysis of signals (Gemini), queued apart from screening.
 
 pub mod agent;
+pub mod analysis;
 pub mod binance;
 pub mod build;
 pub mod cli;
