@@ -68,6 +68,12 @@ pub struct Hello {
     pub machine_id: String,
     /// RFC 3339.
     pub started_at: String,
+    /// Names this journal: made when the journal is created, so a client that sees a
+    /// different id knows the seqs started over (a new volume, a destroyed machine) and
+    /// resumes from 0 instead of from its last seq.
+    pub journal_id: String,
+    /// The newest journaled seq when the connection opened.
+    pub last_seq: u64,
 }
 
 /// What the screener is doing.
@@ -148,6 +154,21 @@ pub struct AnalysisFrame {
     pub key_levels: serde_json::Value,
     #[ts(type = "unknown")]
     pub trade_plan: serde_json::Value,
+    /// The model that judged (or would have judged) the signal.
+    #[serde(default)]
+    pub model: String,
+    /// Why there is no verdict, when `decision` is `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<AnalysisError>,
+}
+
+/// Why a signal has no AI verdict: `queue_full`, `rate_limited`, `invalid_output`,
+/// `no_candles`, `cancelled`, … (see `docs/analysis.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AnalysisError {
+    pub code: String,
+    pub message: String,
 }
 
 /// Where a trader stands on the agent.

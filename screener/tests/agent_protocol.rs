@@ -361,6 +361,9 @@ async fn pings_malformed_frames_and_silent_peers() {
             })
             .await;
         assert_eq!(error.code, "bad_frame", "{bad:?}");
+        // A command that does not parse is answered under its id, so the sender can match it.
+        let expected_id = bad.contains(r#""id":"x""#).then(|| "x".to_owned());
+        assert_eq!(error.id, expected_id, "{bad:?}");
     }
     owner.send_raw(Message::binary(vec![1u8, 2, 3])).await;
     let error = owner
@@ -425,11 +428,15 @@ async fn deployed_traders_and_the_journal_survive_a_restart() {
         })
         .await;
     assert_eq!(first, 1);
+    let journal_before = hello_of(&mut Client::owner(agent.addr).await).await;
     agent.shutdown().await;
 
     let agent = Agent::start(args(&fake, &SYMBOLS, dir.path())).await;
     agent.ready().await;
     let mut owner = Client::owner(agent.addr).await;
+    let hello = hello_of(&mut owner).await;
+    assert_eq!(hello.journal_id, journal_before.journal_id, "same journal");
+    assert_eq!(hello.last_seq, 3, "one close × three symbols");
     let state = owner
         .until(|f| match f {
             ServerFrame::TraderState(s) => Some(s.clone()),
@@ -491,4 +498,13 @@ async fn shutdown_drains_and_closes_connections_with_a_reason() {
     assert_eq!(reason, Some((1001, "agent shutting down".to_owned())));
     let ended = tokio::time::timeout(WAIT, agent.task).await;
     assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
+}
+
+async fn hello_of(client: &mut Client) -> screener::protocol::Hello {
+    client
+        .until(|f| match f {
+            ServerFrame::Hello(h) => Some(h.clone()),
+            _ => None,
+        })
+        .await
 }

@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::journal::JournalError;
 use super::screening::Job;
 use super::state::{lock, Shared};
-use crate::engine::{EngineError, RegistryError};
+use crate::engine::{Change, EngineError, RegistryError};
 use crate::protocol::{
     Ack, AgentState, ClientFrame, DeployState, ErrorFrame, ServerFrame, TraderState,
 };
@@ -117,6 +117,8 @@ async fn deploy(
         .await
         .map_err(|_| Refusal::new("draining", "the engine has stopped"))?;
     match outcome {
+        // The same version again: the engine keeps what it has, and so does the journal.
+        Ok(Change::Unchanged) => return Ok(()),
         Ok(_) => {}
         Err(EngineError::Registry(RegistryError::StaleVersion { current, .. })) => {
             return Err(Refusal::new(

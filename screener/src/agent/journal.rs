@@ -233,6 +233,21 @@ impl Journal {
         Ok(())
     }
 
+    /// This journal's id, made on first use (see `Hello::journal_id`).
+    pub async fn id(&self) -> Result<String> {
+        let fresh = format!("j{:016x}", rand::random::<u64>());
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('journal_id', ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(&fresh)
+        .execute(&self.pool)
+        .await?;
+        let id: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'journal_id'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
     pub async fn paused(&self) -> Result<bool> {
         let value: Option<String> =
             sqlx::query_scalar("SELECT value FROM settings WHERE key = 'paused'")
@@ -337,6 +352,8 @@ mod tests {
             reasoning: "r".into(),
             key_levels: serde_json::json!({}),
             trade_plan: serde_json::json!({}),
+            model: "m".into(),
+            error: None,
         };
         journal.set_analysis(&analysis).await.unwrap();
         let replay = journal.after(1, 10).await.unwrap();

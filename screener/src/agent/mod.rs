@@ -6,14 +6,16 @@
 //! - [`args`]: flags and tokens; [`journal`]: the durable signal journal (SQLite).
 //! - [`state`]: what the tasks share; [`screening`]: the engine thread.
 //! - [`market`]: the Binance feed into engine rounds; [`publish`]: rounds → journal → frames.
+//! - [`analyse`]: journaled signals → the AI analyst → analyses on the journal and the wire.
 //! - [`commands`]: deploy, undeploy, pause, resume, each applied at most once.
 //! - [`http`]: `/health`, `/metrics`, `/ws`; [`session`]: one WebSocket connection.
 //! - [`metrics`]: the metrics snapshot and Prometheus text; [`scale`]: the vCPU advice.
 //!
 //! Shutdown (SIGTERM/SIGINT): status `draining`, no new connections, the feed stops, the
-//! round in progress finishes and is journaled, then every connection is closed with a
-//! reason and the journal is closed.
+//! round in progress finishes and is journaled, pending analyses get a grace period, then
+//! every connection is closed with a reason and the journal is closed.
 
+pub mod analyse;
 pub mod args;
 pub mod commands;
 pub mod http;
@@ -35,12 +37,16 @@ use tokio_util::task::TaskTracker;
 
 pub use args::ServeArgs;
 
+use crate::analysis::{AnalysisConfig, Analyst, StartError};
 use crate::engine::EngineConfig;
 use crate::protocol::{AgentState, DeployState, TraderState};
 use state::{Identity, Shared};
 
 /// How long connections get to close once the journal is flushed.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
+/// How long pending AI analyses get to finish on shutdown before they are cancelled (and
+/// recorded as `cancelled`). With the close grace it fits Fly's `kill_timeout`.
+const ANALYSIS_GRACE: Duration = Duration::from_secs(10);
 
 /// Why the agent stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -60,12 +66,15 @@ pub enum AgentError {
     Feed(#[from] crate::binance::FeedError),
     #[error("the HTTP server: {0}")]
     Server(std::io::Error),
+    #[error("AI analysis: {0}")]
+    Analysis(#[from] crate::analysis::StartError),
 }
 
 /// Binds `--listen` and runs the agent until SIGTERM/SIGINT (or `stop`), then drains.
 pub async fn serve(
     args: ServeArgs,
     tokens: args::Tokens,
+    analysis: AnalysisConfig,
     stop: CancellationToken,
 ) -> Result<(), AgentError> {
     let on_signal = stop.clone();
@@ -81,7 +90,7 @@ pub async fn serve(
             addr: args.listen,
             source,
         })?;
-    serve_on(listener, args, tokens, stop).await
+    serve_on(listener, args, tokens, analysis, stop).await
 }
 
 /// Runs the agent on a bound listener until `stop` (tests bind port 0 and read the address
@@ -90,19 +99,29 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     args: ServeArgs,
     tokens: args::Tokens,
+    analysis: AnalysisConfig,
     stop: CancellationToken,
 ) -> Result<(), AgentError> {
+    let (analyst, outcomes) = match Analyst::start(analysis) {
+        Ok((analyst, outcomes)) => (Some(analyst), Some(outcomes)),
+        Err(StartError::Disabled) => (None, None),
+        Err(e) => return Err(e.into()),
+    };
     let journal = journal::Journal::open(&args.data_dir).await?;
     let paused = journal.paused().await?;
     let deployed = journal.traders().await?;
+    let journal_id = journal.id().await?;
     let (commands_tx, commands_rx) = mpsc::channel(64);
     let identity = Identity {
         agent_version: crate::build::VERSION.to_owned(),
         machine_id: std::env::var("FLY_MACHINE_ID").unwrap_or_else(|_| "local".into()),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         capabilities: ["signals", "resume", "traders", "metrics"]
+            .into_iter()
+            .chain(analyst.is_some().then_some("analysis"))
             .map(str::to_owned)
-            .to_vec(),
+            .collect(),
+        journal_id,
     };
     let shared = Arc::new(Shared::new(journal, tokens, identity, commands_tx));
     let engine = EngineConfig {
@@ -118,8 +137,9 @@ pub async fn serve_on(
     };
     let queued = Arc::clone(&shared.counters.queued_candles);
     let traders = deployed.clone();
+    let analyse = analyst.is_some();
     let (screening, rounds, refused) = tokio::task::spawn_blocking(move || {
-        screening::Screening::start(engine, traders, paused, queued)
+        screening::Screening::start(engine, traders, paused, analyse, queued)
     })
     .await
     .map_err(|e| AgentError::Engine(e.to_string()))?
@@ -162,11 +182,19 @@ pub async fn serve_on(
         screening.jobs(),
         commands_rx,
     ));
-    let publisher = tokio::spawn(publish::run(Arc::clone(&shared), rounds, |_| {}));
+    let analyses = analyst.as_ref().map(Analyst::metrics_source);
+    let analyses_waiting = move || {
+        analyses.as_ref().map_or(0, |metrics| {
+            let m = metrics();
+            u32::try_from(m.queued + m.in_flight).unwrap_or(u32::MAX)
+        })
+    };
+    let recorder = outcomes.map(|o| tokio::spawn(analyse::record(Arc::clone(&shared), o)));
+    let publisher = tokio::spawn(publish::run(Arc::clone(&shared), rounds, analyst));
     let metrics = tokio::spawn(metrics::run(
         Arc::clone(&shared),
         Duration::from_secs(args.metrics_interval),
-        || 0,
+        analyses_waiting,
     ));
     let feed_cancel = shared.shutdown.child_token();
     let mut market = tokio::spawn(market::run(
@@ -191,7 +219,17 @@ pub async fn serve_on(
         let _ = market.await;
     }
     screening.stop().await;
-    let _ = publisher.await;
+    if let Ok(Some(analyst)) = publisher.await {
+        let report = analyst.shutdown(ANALYSIS_GRACE).await;
+        tracing::info!(
+            drained = report.drained,
+            cancelled = report.cancelled,
+            "analyses drained"
+        );
+    }
+    if let Some(recorder) = recorder {
+        let _ = recorder.await;
+    }
     shared.closing.cancel();
     sessions.close();
     let _ = tokio::time::timeout(CLOSE_GRACE, sessions.wait()).await;

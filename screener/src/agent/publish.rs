@@ -7,20 +7,22 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::analyse;
 use super::screening::RoundDone;
 use super::state::Shared;
+use crate::analysis::Analyst;
 use crate::protocol::{ServerFrame, SignalFrame};
 
 /// Journal attempts for one round before its signals are given up (and logged).
 const JOURNAL_ATTEMPTS: u32 = 5;
 
-/// Publishes rounds until the engine thread ends; `on_signal` sees every journaled signal
-/// (the analyst's queue).
+/// Publishes rounds until the engine thread ends, handing journaled signals to `analyst`
+/// (when analysis is on), which it returns for the drain.
 pub async fn run(
     shared: Arc<Shared>,
     mut rounds: mpsc::UnboundedReceiver<RoundDone>,
-    on_signal: impl Fn(&SignalFrame),
-) {
+    analyst: Option<Analyst>,
+) -> Option<Analyst> {
     while let Some(round) = rounds.recv().await {
         let counters = &shared.counters;
         counters
@@ -44,9 +46,11 @@ pub async fn run(
         counters
             .signals
             .fetch_add(frames.len() as u64, Ordering::Relaxed);
-        for frame in frames {
-            on_signal(&frame);
-            shared.broadcast(ServerFrame::Signal(frame));
+        for frame in &frames {
+            shared.broadcast(ServerFrame::Signal(frame.clone()));
+        }
+        if let Some(analyst) = &analyst {
+            analyse::submit(analyst, round.analyses, &frames);
         }
         tracing::debug!(
             latency_ms = round.first_seen.elapsed().as_millis() as u64,
@@ -54,6 +58,7 @@ pub async fn run(
         );
     }
     tracing::info!("publisher stopped: every round is journaled");
+    analyst
 }
 
 async fn journal(shared: &Shared, round: &RoundDone) -> Option<Vec<SignalFrame>> {

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::analysis::AnalysisJob;
 use crate::engine::{Change, ClosedCandle, Engine, EngineConfig, EngineError, RoundReport};
 use crate::market::CandleStore;
 use crate::trader::Trader;
@@ -34,6 +35,8 @@ pub enum Job {
 /// A round's outcome, for the publisher.
 pub struct RoundDone {
     pub report: RoundReport,
+    /// One analysis job per signal when AI analysis is on (candles as of this close).
+    pub analyses: Vec<AnalysisJob>,
     pub first_seen: Instant,
     pub active_traders: u32,
 }
@@ -53,11 +56,13 @@ pub struct Screening {
 
 impl Screening {
     /// Starts the engine with `traders` (the deployed ones; a trader that no longer compiles
-    /// is reported and left out) and returns the thread and its reports.
+    /// is reported and left out) and returns the thread and its reports. With `analyse`,
+    /// each round's signals come with their analysis jobs.
     pub fn start(
         config: EngineConfig,
         traders: Vec<Trader>,
         paused: bool,
+        analyse: bool,
         queued: Arc<AtomicI64>,
     ) -> Result<Started, String> {
         let (jobs, mut inbox) = mpsc::unbounded_channel::<Job>();
@@ -91,8 +96,14 @@ impl Screening {
                             let report = engine.close_candles(&closes);
                             queued.fetch_sub(closes.len() as i64, Ordering::Relaxed);
                             let active = engine.traders().filter(|t| t.enabled).count() as u32;
+                            let analyses = if analyse {
+                                analysis_jobs(&engine, &report)
+                            } else {
+                                Vec::new()
+                            };
                             let _ = done_tx.send(RoundDone {
                                 report,
+                                analyses,
                                 first_seen,
                                 active_traders: active,
                             });
@@ -141,6 +152,22 @@ impl Screening {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
+}
+
+/// The signals' analysis jobs, with the candles stored at this close.
+fn analysis_jobs(engine: &Engine, report: &RoundReport) -> Vec<AnalysisJob> {
+    report
+        .signals
+        .iter()
+        .filter_map(|signal| {
+            let trader = engine.traders().find(|t| t.id == signal.trader_id)?;
+            Some(AnalysisJob::from_store(
+                signal.clone(),
+                Arc::clone(trader),
+                engine.store(),
+            ))
+        })
+        .collect()
 }
 
 /// Loads the backfilled candles into the engine without evaluating (paused meanwhile).

@@ -138,6 +138,8 @@ impl Connection {
                 role: self.role,
                 machine_id: identity.machine_id.clone(),
                 started_at: identity.started_at.clone(),
+                journal_id: identity.journal_id.clone(),
+                last_seq: self.shared.journal.last_seq().await.unwrap_or(0),
             }),
         )
         .await?;
@@ -157,7 +159,11 @@ impl Connection {
             Err(e) => {
                 let mut message = format!("not a protocol v1 frame: {e}");
                 message.truncate(300);
-                return self.bad_frame(sink, &message).await;
+                // A command that does not parse is still answered under its id, if it has one.
+                let id = serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|v| Some(v.get("id")?.as_str()?.chars().take(128).collect()));
+                return self.bad_frame_with(sink, &message, id).await;
             }
         };
         if !frame.allowed_for(self.role) {
@@ -186,6 +192,15 @@ impl Connection {
         sink: &mut Sink,
         message: &str,
     ) -> Result<(), (u16, &'static str)> {
+        self.bad_frame_with(sink, message, None).await
+    }
+
+    async fn bad_frame_with(
+        &mut self,
+        sink: &mut Sink,
+        message: &str,
+        id: Option<String>,
+    ) -> Result<(), (u16, &'static str)> {
         self.bad_frames += 1;
         if self.bad_frames > MAX_BAD_FRAMES {
             return Err((CLOSE_POLICY, "too many malformed frames"));
@@ -193,7 +208,7 @@ impl Connection {
         let error = ServerFrame::Error(ErrorFrame {
             code: "bad_frame".into(),
             message: message.to_owned(),
-            id: None,
+            id,
         });
         send(sink, &error)
             .await

@@ -56,6 +56,8 @@ pub struct Identity {
     /// RFC 3339.
     pub started_at: String,
     pub capabilities: Vec<String>,
+    /// See `Hello::journal_id`.
+    pub journal_id: String,
 }
 
 /// The shared state.

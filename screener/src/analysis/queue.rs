@@ -186,14 +186,13 @@ impl Analyst {
 
     /// Live counters.
     pub fn metrics(&self) -> AnalystMetrics {
-        let c = &self.shared.counters;
-        AnalystMetrics {
-            queued: c.queued.load(Ordering::Relaxed),
-            in_flight: c.in_flight.load(Ordering::Relaxed),
-            succeeded: c.succeeded.load(Ordering::Relaxed),
-            failed: c.failed.load(Ordering::Relaxed),
-            rejected: c.rejected.load(Ordering::Relaxed),
-        }
+        metrics_of(&self.shared)
+    }
+
+    /// A cheap handle on the live counters, for a metrics task that does not own the queue.
+    pub fn metrics_source(&self) -> impl Fn() -> AnalystMetrics + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || metrics_of(&shared)
     }
 
     /// Stops accepting jobs, lets pending ones finish for up to `grace`, cancels the rest,
@@ -222,6 +221,17 @@ impl Analyst {
             result: Err(failure),
             elapsed: Duration::ZERO,
         });
+    }
+}
+
+fn metrics_of(shared: &Shared) -> AnalystMetrics {
+    let c = &shared.counters;
+    AnalystMetrics {
+        queued: c.queued.load(Ordering::Relaxed),
+        in_flight: c.in_flight.load(Ordering::Relaxed),
+        succeeded: c.succeeded.load(Ordering::Relaxed),
+        failed: c.failed.load(Ordering::Relaxed),
+        rejected: c.rejected.load(Ordering::Relaxed),
     }
 }
 

@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::agent::args::Tokens;
 use crate::agent::{serve as run_agent, ServeArgs};
+use crate::analysis::AnalysisConfig;
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     let filter = EnvFilter::try_from_env("SCREENER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -34,7 +35,17 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run_agent(args, tokens, CancellationToken::new())) {
+    let analysis = match AnalysisConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !analysis.enabled() {
+        tracing::info!("AI analysis is off: SCREENER_LLM_API_KEY is not set");
+    }
+    match runtime.block_on(run_agent(args, tokens, analysis, CancellationToken::new())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("the agent stopped: {e}");

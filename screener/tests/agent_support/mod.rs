@@ -76,6 +76,18 @@ pub struct Agent {
 
 impl Agent {
     pub async fn start(args: ServeArgs) -> Agent {
+        Agent::start_with(
+            args,
+            screener::analysis::AnalysisConfig::from_vars(|_| None).unwrap(),
+        )
+        .await
+    }
+
+    /// With AI analysis configured by `analysis`.
+    pub async fn start_with(
+        args: ServeArgs,
+        analysis: screener::analysis::AnalysisConfig,
+    ) -> Agent {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
@@ -83,6 +95,7 @@ impl Agent {
             listener,
             args,
             tokens(),
+            analysis,
             stop.clone(),
         ));
         Agent { addr, stop, task }
