@@ -67,10 +67,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Serve(args) = cli.command {
+        // Not under the locks below: the agent logs to stderr from many threads.
+        return screener::cli::serve::serve(args);
+    }
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let ran = match cli.command {
-        Command::Serve(args) => return screener::cli::serve::serve(args),
+        Command::Serve(_) => unreachable!("handled above"),
         Command::Run {
             data,
             traders,

@@ -241,3 +241,106 @@ pub fn seqs(frames: &[ServerFrame]) -> Vec<u64> {
         })
         .collect()
 }
+
+/// `screener serve` as a real process on a free loopback port, journal in `dir`.
+pub struct AgentProcess {
+    pub addr: SocketAddr,
+    pub child: tokio::process::Child,
+    /// Its stderr (the log).
+    pub log: std::path::PathBuf,
+}
+
+impl AgentProcess {
+    pub async fn spawn(fake: &FakeBinance, symbols: &[&str], dir: &Path) -> AgentProcess {
+        AgentProcess::spawn_with(
+            fake,
+            symbols,
+            dir,
+            &["--intervals", "1m", "--history", "100", "--workers", "1"],
+        )
+        .await
+    }
+
+    /// With `extra` flags (intervals, history, workers).
+    pub async fn spawn_with(
+        fake: &FakeBinance,
+        symbols: &[&str],
+        dir: &Path,
+        extra: &[&str],
+    ) -> AgentProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("agent.log"))
+            .unwrap();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_screener"))
+            .args(["serve", "--listen", &addr.to_string(), "--data-dir"])
+            .arg(dir)
+            .args(["--symbols", &symbols.join(","), "--metrics-interval", "1"])
+            .args(extra)
+            .args(["--binance-rest-url", &fake.rest_url()])
+            .args(["--binance-ws-url", &fake.ws_url()])
+            .env("SCREENER_OWNER_TOKEN", OWNER)
+            .env("SCREENER_VIEWER_TOKEN", VIEWER)
+            .env_remove("SCREENER_LLM_API_KEY")
+            .env(
+                "SCREENER_LOG",
+                std::env::var("AGENT_TEST_LOG").unwrap_or_else(|_| "info".into()),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("screener serve starts");
+        AgentProcess {
+            addr,
+            child,
+            log: dir.join("agent.log"),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
+    /// Waits until `/health` says `ready`.
+    pub async fn ready(&self) {
+        self.ready_within(WAIT).await
+    }
+
+    pub async fn ready_within(&self, wait: Duration) {
+        let url = format!("http://{}/health", self.addr);
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Ok(r) = reqwest::get(&url).await {
+                let body: serde_json::Value = r.json().await.unwrap_or_default();
+                if body["status"] == "ready" {
+                    return;
+                }
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "agent never ready; its log:\n{}",
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Resident memory, from /proc (Linux).
+    pub fn rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS");
+        kb * 1024
+    }
+}
