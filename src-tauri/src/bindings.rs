@@ -18,6 +18,7 @@ use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
 use crate::secrets::TokenKind;
 use crate::store::events::{Actor, AuditEvent};
+use screener::protocol::{ClientFrame, ServerFrame};
 
 /// Writes every exported type (and what it references) into `dir`, one file per type, plus
 /// an `index.ts` that re-exports them all. 64-bit integers become `number`
@@ -45,6 +46,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     RegionsView::export_all(&cfg)?;
     RegionChoice::export_all(&cfg)?;
     SizeChoice::export_all(&cfg)?;
+    // The agent's WebSocket protocol v1 (`docs/protocol.md`): every frame and what it holds.
+    ServerFrame::export_all(&cfg)?;
+    ClientFrame::export_all(&cfg)?;
     write_index(dir)
 }
 

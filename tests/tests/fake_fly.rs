@@ -141,6 +141,11 @@ impl Env {
             .await
     }
 
+    async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::PUT, path, Some(&self.auth), None, Some(body))
+            .await
+    }
+
     /// Creates a machine (merging `extra` into a default body), waits for `started`.
     async fn started_machine(&self, extra: Value) -> String {
         let config = json!({"image": "registry.fly.io/tm:1", "metadata": {"k": "v"}});
@@ -658,6 +663,36 @@ async fn apps_secrets_volumes_and_regions() {
     assert_eq!(env.fly.machines(APP)[0].min_secrets_version, Some(2));
     let attached = &env.get(&volumes).await.body[0]["attached_machine_id"];
     assert!(attached.is_string());
+    let volume_path = format!("{volumes}/{vol_id}");
+    assert_eq!(
+        env.delete(&volume_path).await.status,
+        412,
+        "attached to a live machine"
+    );
+    let extend = format!("{volume_path}/extend");
+    let extended = env.put(&extend, json!({"size_gb": 2})).await;
+    assert_eq!(extended.status, 200);
+    assert_eq!(extended.body["volume"]["size_gb"], 2);
+    assert_eq!(extended.body["needs_restart"], false);
+    assert_eq!(
+        env.put(&extend, json!({"size_gb": 2})).await.status,
+        400,
+        "only larger"
+    );
+    let bad_compute = json!({"name": "data", "region": "sin",
+                             "compute": {"cpu_kind": "shared", "cpus": 3, "memory_mb": 1024}});
+    assert_eq!(env.post(&volumes, bad_compute).await.status, 422);
+    let good_compute = json!({"name": "data", "region": "ams", "size_gb": 1,
+                              "compute": {"cpu_kind": "shared", "cpus": 2, "memory_mb": 2048}});
+    let second = env.post(&volumes, good_compute).await;
+    assert_eq!(second.status, 200);
+    let second_path = format!("{volumes}/{}", second.str("id"));
+    let deleted = env.delete(&second_path).await;
+    assert_eq!(
+        (deleted.status, deleted.str("state")),
+        (200, "pending_destroy".into())
+    );
+    assert_eq!(env.get(&volumes).await.body.as_array().unwrap().len(), 1);
 
     let regions = env.get("/v1/platform/regions").await.body;
     let codes: Vec<&str> = regions["regions"]

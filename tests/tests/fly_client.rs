@@ -2,7 +2,9 @@
 //! waits looped in calls of at most 60 s under an overall deadline, leases that are always
 //! released and typed when held by someone else, the version check after an update, and
 //! typed errors — not found, illegal in the current state, timeout with the current state,
-//! rate limited with Retry-After, bad config not retried.
+//! rate limited with Retry-After, bad config not retried — and volumes: a create answered
+//! 408 after it happened is found, not repeated; a mount must be in the machine's region and
+//! free; an attached volume cannot be deleted until its machine is destroyed.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,7 @@ use trademind::fly::{
     ClientOptions, CreateRequestId, FlyClient, FlyError, RetryPolicy, WaitFor, DEFAULT_LEASE_TTL,
 };
 use trademind::secrets::FlyToken;
-use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, RateLimits, TokenKind};
+use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, Fault, RateLimits, TokenKind};
 
 const APP: &str = "tm-client";
 
@@ -239,4 +241,82 @@ async fn rate_limits_are_typed_with_retry_after_and_bad_config_is_not_retried() 
         1,
         "not retried"
     );
+}
+
+#[tokio::test]
+async fn volume_create_is_idempotent_and_mounts_follow_the_placement_rule() {
+    use trademind::fly::types::{CreateVolumeRequest, Mount};
+    let fly = FakeFly::start(FakeConfig::fast());
+    let c = client(&fly, RetryPolicy::default());
+    machine(&c).await; // the app, and an unrelated machine in ams
+    let request = CreateVolumeRequest {
+        name: "trademind_data".into(),
+        region: "sin".into(),
+        size_gb: Some(1),
+        encrypted: Some(true),
+        require_unique_zone: Some(false),
+        compute: serde_json::to_value(Guest::new(CpuKind::Shared, 2, 2048)).ok(),
+        ..CreateVolumeRequest::default()
+    };
+    // Made, but answered 408: found by listing, not created twice.
+    let other = c.create_volume(APP, &request, &[]).await.unwrap();
+    fly.inject(Fault::TimeoutAfterCreate, Action::CreateVolume, 1);
+    let volume = c
+        .create_volume(APP, &request, std::slice::from_ref(&other.id))
+        .await
+        .unwrap();
+    assert_ne!(
+        volume.id, other.id,
+        "the earlier volume is not mistaken for it"
+    );
+    assert_eq!(fly.requests_for(Action::CreateVolume).len(), 2);
+    assert_eq!(c.list_volumes(APP).await.unwrap().len(), 2);
+    assert_eq!((volume.size_gb, volume.encrypted), (1, true));
+
+    let mounted = |region: &str| CreateMachineRequest {
+        config: MachineConfig {
+            image: "registry.fly.io/agent:1".into(),
+            guest: Some(Guest::new(CpuKind::Shared, 1, 1024)),
+            mounts: vec![Mount {
+                volume: volume.id.clone(),
+                path: "/data".into(),
+                ..Mount::default()
+            }],
+            ..MachineConfig::default()
+        },
+        name: Some(format!("with-volume-{region}")),
+        region: Some(region.into()),
+        ..CreateMachineRequest::default()
+    };
+    let elsewhere = c
+        .create_machine(APP, &mounted("ams"), &CreateRequestId::generate())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(elsewhere, FlyError::BadRequest(_)),
+        "{elsewhere:?}"
+    );
+    let m = c
+        .create_machine(APP, &mounted("sin"), &CreateRequestId::generate())
+        .await
+        .unwrap();
+    let attached = c.get_volume(APP, &volume.id).await.unwrap();
+    assert!(attached.is_attached());
+    assert_eq!(attached.attached_machine_id.as_deref(), Some(m.id.as_str()));
+    let refused = c.delete_volume(APP, &volume.id).await.unwrap_err();
+    assert!(matches!(refused, FlyError::IllegalState(_)), "{refused:?}");
+
+    let wait = WaitFor::state(WaitTarget::Started, Duration::from_secs(30)).just_created();
+    c.wait_for_state(APP, &m.id, &wait).await.unwrap();
+    c.destroy_machine(APP, &m.id, true, None).await.unwrap();
+    let deleted = c.delete_volume(APP, &volume.id).await.unwrap();
+    assert!(!deleted.is_live(), "{}", deleted.state);
+    let left: Vec<String> = c
+        .list_volumes(APP)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(left, vec![other.id]);
 }

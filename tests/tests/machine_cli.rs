@@ -36,6 +36,14 @@ fn actions(fly: &FakeFly) -> Vec<Action> {
     fly.requests().iter().filter_map(|r| r.action).collect()
 }
 
+/// The app's volumes that are neither deleted nor being deleted.
+fn live_volumes(fly: &FakeFly, app: &str) -> Vec<serde_json::Value> {
+    fly.volumes(app)
+        .into_iter()
+        .filter(|v| v["state"] == "created")
+        .collect()
+}
+
 #[test]
 fn start_provisions_every_step_then_stop_start_restart_destroy() {
     let fly = fake();
@@ -57,7 +65,7 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
             .collect::<Vec<_>>()
     );
     for step in [
-        "token", "app", "secrets", "machine", "started", "ready", "done",
+        "token", "app", "secrets", "volume", "machine", "started", "ready", "done",
     ] {
         assert!(
             lines.iter().any(|l| is_step(l, step, "running")),
@@ -100,11 +108,65 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     assert_eq!(m.config["services"][0]["autostop"], false);
     assert!(!m.config["image"].as_str().unwrap().ends_with(":latest"));
 
+    // One data volume, made for this machine: 1 GB, encrypted, in the machine's region, mounted
+    // on /data (the agent's --data-dir) and attached to it.
+    let volumes = live_volumes(&fly, &app);
+    assert_eq!(volumes.len(), 1, "{volumes:#?}");
+    let volume = &volumes[0];
+    assert_eq!(volume["name"], "trademind_data");
+    assert_eq!(volume["size_gb"], 1);
+    assert_eq!(volume["encrypted"], true);
+    assert_eq!(volume["region"], m.region.as_str());
+    assert_eq!(volume["attached_machine_id"], m.id.as_str());
+    assert_eq!(
+        m.config["mounts"],
+        serde_json::json!([{"volume": volume["id"], "path": "/data"}])
+    );
+    let create = &fly.requests_for(Action::CreateVolume)[0];
+    let body = create.body.as_ref().unwrap();
+    assert_eq!(
+        (
+            &body["name"],
+            &body["region"],
+            &body["size_gb"],
+            &body["encrypted"]
+        ),
+        (
+            &serde_json::json!("trademind_data"),
+            &serde_json::json!("sin"),
+            &serde_json::json!(1),
+            &serde_json::json!(true)
+        )
+    );
+    assert_eq!(
+        body["compute"], m.config["guest"],
+        "placed on a host that can run the machine"
+    );
+    let machine_create = &fly.requests_for(Action::CreateMachine)[0];
+    assert_eq!(
+        machine_create.body.as_ref().unwrap()["region"],
+        volume["region"],
+        "the machine is created in the volume's region"
+    );
+    assert!(
+        lines.iter().any(|l| is_step(l, "volume", "done")
+            && l["line"]
+                .as_str()
+                .unwrap()
+                .contains("Created the data volume")),
+        "{lines:#?}"
+    );
+
     // The requests the docs prescribe, in order (reads between them aside).
     let mutations: Vec<Action> = actions(&fly).into_iter().filter(|a| !a.is_read()).collect();
     assert_eq!(
         mutations,
-        [Action::CreateApp, Action::SetSecrets, Action::CreateMachine],
+        [
+            Action::CreateApp,
+            Action::SetSecrets,
+            Action::CreateVolume,
+            Action::CreateMachine
+        ],
         "{:#?}",
         fly.requests().iter().map(|r| r.line()).collect::<Vec<_>>()
     );
@@ -116,6 +178,20 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     let mutations: Vec<Action> = actions(&fly).into_iter().filter(|a| !a.is_read()).collect();
     assert!(mutations.is_empty(), "{mutations:?}");
     assert_eq!(fly.machines(&app).len(), 1);
+    assert_eq!(live_volumes(&fly, &app).len(), 1);
+    let again_lines: Vec<serde_json::Value> = again
+        .stdout()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(
+        again_lines.iter().any(|l| is_step(l, "volume", "done")
+            && l["line"]
+                .as_str()
+                .unwrap()
+                .contains("keeps its data volume")),
+        "the mounted volume is kept: {again_lines:#?}"
+    );
 
     // Stop: under a lease, waited until stopped.
     fly.clear_requests();
@@ -143,6 +219,7 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
     assert_eq!(restarted.code(), Some(0), "{}", restarted.stderr());
     assert_eq!(fly.requests_for(Action::StartMachine).len(), 1);
     assert!(fly.requests_for(Action::CreateMachine).is_empty());
+    assert!(fly.requests_for(Action::CreateVolume).is_empty());
     assert_eq!(fly.machines(&app).len(), 1);
 
     // Restart.
@@ -166,6 +243,30 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
         "stopped first, so no force"
     );
     assert!(fly.machines(&app).iter().all(|m| m.state == "destroyed"));
+    // The volume goes too (it would keep billing), after the machine.
+    let mutations: Vec<Action> = actions(&fly).into_iter().filter(|a| !a.is_read()).collect();
+    assert_eq!(
+        mutations,
+        [
+            Action::AcquireLease,
+            Action::StopMachine,
+            Action::ReleaseLease,
+            Action::DestroyMachine,
+            Action::DeleteVolume
+        ]
+    );
+    assert_eq!(
+        fly.requests_for(Action::DeleteVolume)[0].path,
+        format!("/v1/apps/{app}/volumes/{}", volume["id"].as_str().unwrap())
+    );
+    assert!(live_volumes(&fly, &app).is_empty());
+    assert!(
+        destroyed["message"]
+            .as_str()
+            .unwrap()
+            .contains("data volume"),
+        "{destroyed}"
+    );
 
     // The audit log has every operation with the machine id.
     let events = user.cli(&["events", "--limit", "200", "--json"]).json();
@@ -177,10 +278,12 @@ fn start_provisions_every_step_then_stop_start_restart_destroy() {
         .collect();
     for kind in [
         "provision.step",
+        "volume.create",
         "machine.start",
         "machine.stop",
         "machine.restart",
         "machine.destroy",
+        "volume.delete",
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
@@ -499,4 +602,35 @@ fn resize_updates_the_whole_config_under_a_lease_and_checks_the_new_version() {
         1,
         "nothing sent"
     );
+}
+
+#[test]
+fn after_destroy_a_start_in_another_region_makes_the_volume_there() {
+    let (fly, user, app, first) = provisioned();
+    let old_volume = live_volumes(&fly, &app)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    user.cli(&["machine", "destroy", "--yes"]).assert_ok();
+    assert!(live_volumes(&fly, &app).is_empty());
+
+    fly.clear_requests();
+    let moved = user.cli(&["machine", "start", "--region", "ams", "--json"]);
+    assert_eq!(moved.code(), Some(0), "{}", moved.stderr());
+    let last = moved.stdout().lines().last().unwrap().to_owned();
+    let result: serde_json::Value = serde_json::from_str(&last).unwrap();
+    assert_eq!(result["status"]["region"], "ams");
+    let id = result["status"]["machineId"].as_str().unwrap();
+    assert_ne!(id, first);
+    let volumes = live_volumes(&fly, &app);
+    assert_eq!(volumes.len(), 1, "{volumes:#?}");
+    assert_eq!(volumes[0]["region"], "ams");
+    assert_ne!(volumes[0]["id"], old_volume.as_str());
+    assert_eq!(volumes[0]["attached_machine_id"], id);
+    let machine = fly.machine(&app, id).unwrap();
+    assert_eq!(machine.region, "ams");
+    assert_eq!(machine.config["mounts"][0]["volume"], volumes[0]["id"]);
+    assert_eq!(machine.config["mounts"][0]["path"], "/data");
+    let mutations: Vec<Action> = actions(&fly).into_iter().filter(|a| !a.is_read()).collect();
+    assert_eq!(mutations, [Action::CreateVolume, Action::CreateMachine]);
 }

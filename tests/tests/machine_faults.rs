@@ -40,6 +40,15 @@ fn start(user: &FlyProfile, extra: &[&str]) -> (Option<i32>, serde_json::Value, 
     (code, error, result)
 }
 
+/// Every app's volumes that are neither deleted nor being deleted, as the API renders them.
+fn live_volumes(fly: &FakeFly) -> Vec<serde_json::Value> {
+    fly.apps()
+        .iter()
+        .flat_map(|app| fly.volumes(&app.name))
+        .filter(|v| v["state"] == "created")
+        .collect()
+}
+
 fn created_ok(fly: &FakeFly) -> usize {
     fly.requests_for(Action::CreateMachine)
         .iter()
@@ -75,11 +84,63 @@ fn bad_gateway_and_unavailable_are_retried() {
     let (fly, user) = setup();
     fly.inject(Fault::BadGateway, Action::CreateApp, 1);
     fly.inject(Fault::ServiceUnavailable, Action::SetSecrets, 2);
+    fly.inject(Fault::BadGateway, Action::CreateVolume, 1);
     fly.inject(Fault::BadGateway, Action::CreateMachine, 1);
     let (code, error, _) = start(&user, &[]);
     assert_eq!(code, Some(0), "{error}");
     assert_eq!(fly.apps().len(), 1);
     assert_eq!((created_ok(&fly), live_agents(&fly)), (1, 1));
+    // The 502 came before the volume was made: looked for, not found, sent again.
+    assert_eq!(fly.requests_for(Action::CreateVolume).len(), 2);
+    assert_eq!(live_volumes(&fly).len(), 1);
+}
+
+#[test]
+fn a_volume_create_that_timed_out_after_creating_is_found_not_repeated() {
+    let (fly, user) = setup();
+    fly.inject(Fault::TimeoutAfterCreate, Action::CreateVolume, 1);
+    let (code, error, result) = start(&user, &[]);
+    assert_eq!(code, Some(0), "{error}");
+    assert_eq!(
+        fly.requests_for(Action::CreateVolume).len(),
+        1,
+        "found by listing, not created again"
+    );
+    let volumes = live_volumes(&fly);
+    assert_eq!(volumes.len(), 1, "{volumes:#?}");
+    assert_eq!(
+        volumes[0]["attached_machine_id"],
+        result["status"]["machineId"]
+    );
+    assert_eq!(result["status"]["state"], "started");
+}
+
+#[test]
+fn a_volume_create_failing_for_good_fails_the_volume_step_and_a_retry_resumes_there() {
+    let (fly, user) = setup();
+    // Rate limited on every attempt: retried (not ambiguous, so no lookups), then given up.
+    fly.inject_always(
+        Fault::RateLimited {
+            retry_after_secs: 0,
+        },
+        Action::CreateVolume,
+    );
+    let (code, error, _) = start(&user, &[]);
+    assert_eq!(code, Some(3), "{error}");
+    assert!(live_volumes(&fly).is_empty());
+    assert_eq!(live_agents(&fly), 0, "no machine without its volume");
+    assert!(fly.requests_for(Action::CreateMachine).is_empty());
+    let status = user.cli(&["machine", "status", "--json"]).json();
+    assert_eq!(status["nextAction"], "retry");
+    assert_eq!(status["lastRun"]["steps"][3]["step"], "volume");
+    assert_eq!(status["lastRun"]["steps"][3]["state"], "failed");
+
+    fly.clear_faults();
+    let (code, error, result) = start(&user, &[]);
+    assert_eq!(code, Some(0), "{error}");
+    assert_eq!(result["status"]["lastRun"]["id"], 1, "the same run resumed");
+    assert_eq!(live_volumes(&fly).len(), 1);
+    assert_eq!(live_agents(&fly), 1);
 }
 
 #[test]
@@ -117,17 +178,40 @@ fn no_capacity_fails_clearly_and_another_region_works() {
 
     let status = user.cli(&["machine", "status", "--json"]).json();
     assert_eq!(status["nextAction"], "retry");
-    assert_eq!(status["lastRun"]["steps"][3]["state"], "failed");
+    assert_eq!(status["lastRun"]["steps"][4]["step"], "machine");
+    assert_eq!(status["lastRun"]["steps"][4]["state"], "failed");
     assert_eq!(
-        status["lastRun"]["steps"][3]["error"]["code"],
+        status["lastRun"]["steps"][4]["error"]["code"],
         "fly_no_capacity"
     );
+    let volumes = live_volumes(&fly);
+    assert_eq!(volumes.len(), 1, "the volume step was done in sin");
+    assert_eq!(volumes[0]["region"], "sin");
+    let sin_volume = volumes[0]["id"].clone();
 
     let (code, error, result) = start(&user, &["--region", "ams"]);
     assert_eq!(code, Some(0), "{error}");
     assert_eq!(result["status"]["region"], "ams");
     assert_eq!(live_agents(&fly), 1);
     assert_eq!(fly.apps().len(), 1, "the app from the failed run is reused");
+    // The new machine's volume is made in ams (a machine mounts only a volume in its region);
+    // the unused one in sin is left for destroy.
+    let app = result["status"]["app"].as_str().unwrap();
+    let id = result["status"]["machineId"].as_str().unwrap();
+    let machine = fly.machine(app, id).unwrap();
+    assert_eq!(machine.region, "ams");
+    let ams: Vec<_> = live_volumes(&fly)
+        .into_iter()
+        .filter(|v| v["region"] == "ams")
+        .collect();
+    assert_eq!(ams.len(), 1);
+    assert_eq!(machine.config["mounts"][0]["volume"], ams[0]["id"]);
+    assert_eq!(ams[0]["attached_machine_id"], id);
+
+    let destroyed = user.cli(&["machine", "destroy", "--yes", "--json"]).json();
+    assert!(live_volumes(&fly).is_empty(), "destroy removes both");
+    let message = destroyed["message"].as_str().unwrap();
+    assert!(message.contains(sin_volume.as_str().unwrap()), "{message}");
 }
 
 #[test]

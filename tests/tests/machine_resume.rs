@@ -1,16 +1,17 @@
 //! Provisioning survives crashes and concurrency: the real `trademind machine start` killed
-//! (SIGKILL) right after each step, then started again, resumes the same run and ends with
-//! exactly one machine; ten concurrent starts in one profile, and starts from three
-//! profiles ("computers") at once, end with exactly one machine; a start that fails at
-//! `ready` is retried from `ready`.
+//! (SIGKILL) right after each step, or while its volume create is in flight, then started
+//! again, resumes the same run and ends with exactly one machine and one data volume; ten
+//! concurrent starts in one profile, and starts from three profiles ("computers") at once,
+//! end with exactly one machine and one volume; a start that fails at `ready` is retried from
+//! `ready`.
 
 use std::time::Duration;
 
-use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, Timings, TokenKind};
+use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, Fault, Timings, TokenKind};
 use trademind_tests::fly_profile::{is_step, FlyProfile};
 
-const STEPS: [&str; 7] = [
-    "token", "app", "secrets", "machine", "started", "ready", "done",
+const STEPS: [&str; 8] = [
+    "token", "app", "secrets", "volume", "machine", "started", "ready", "done",
 ];
 
 fn live_agents(fly: &FakeFly) -> Vec<String> {
@@ -20,6 +21,29 @@ fn live_agents(fly: &FakeFly) -> Vec<String> {
         .filter(|m| m.state != "destroyed" && m.state != "destroying")
         .map(|m| m.id)
         .collect()
+}
+
+/// Every app's volumes that are neither deleted nor being deleted: `(id, region, attached to)`.
+fn live_volumes(fly: &FakeFly) -> Vec<(String, String, Option<String>)> {
+    fly.apps()
+        .iter()
+        .flat_map(|app| fly.volumes(&app.name))
+        .filter(|v| v["state"] == "created")
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["region"].as_str().unwrap().to_owned(),
+                v["attached_machine_id"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+/// Exactly one live volume, mounted by the one live machine `id`.
+fn one_volume_mounted_by(fly: &FakeFly, id: &str) {
+    let volumes = live_volumes(fly);
+    assert_eq!(volumes.len(), 1, "exactly one volume: {volumes:?}");
+    assert_eq!(volumes[0].2.as_deref(), Some(id), "{volumes:?}");
 }
 
 /// Waits for every run, checks each succeeded and all name the same machine; returns it.
@@ -94,6 +118,13 @@ fn crash_after(step: &str) {
         1,
         "the machine is created once (a repeat is refused by name)"
     );
+    let id = result["status"]["machineId"].as_str().unwrap();
+    one_volume_mounted_by(&fly, id);
+    assert_eq!(
+        fly.requests_for(Action::CreateVolume).len(),
+        1,
+        "the volume is created once (found by the resumed run)"
+    );
 }
 
 #[test]
@@ -109,6 +140,48 @@ fn crash_after_app_resumes() {
 #[test]
 fn crash_after_secrets_resumes() {
     crash_after("secrets");
+}
+
+#[test]
+fn crash_after_volume_resumes() {
+    crash_after("volume");
+}
+
+#[test]
+fn crash_while_the_volume_is_being_created_resumes_with_one_volume() {
+    let fly = FakeFly::start(FakeConfig::fast());
+    let token = fly.add_token(TokenKind::Org);
+    let user = FlyProfile::new(&fly, &token);
+    // The create is held in flight; the process is killed while it waits for the answer.
+    fly.inject(
+        Fault::Delay(Duration::from_millis(1500)),
+        Action::CreateVolume,
+        1,
+    );
+    let mut first = user.spawn(&["machine", "start", "--json"]);
+    let creating = first.read_until(Duration::from_secs(60), |l| {
+        is_step(l, "volume", "running") && l["line"].as_str().unwrap().starts_with("Creating a")
+    });
+    assert!(creating.is_some(), "{:#?}", first.seen);
+    std::thread::sleep(Duration::from_millis(300));
+    first.kill();
+    // Let the held request finish (or be dropped) on the fake's side.
+    std::thread::sleep(Duration::from_millis(2000));
+
+    let second = user.spawn(&["machine", "start", "--json"]);
+    let (code, stderr, lines) = second.finish(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
+    let result = lines.last().unwrap();
+    assert_eq!(result["status"]["lastRun"]["id"], 1, "the same run");
+    let id = result["status"]["machineId"].as_str().unwrap();
+    assert_eq!(live_agents(&fly), vec![id.to_owned()]);
+    one_volume_mounted_by(&fly, id);
+    let answered: Vec<u16> = fly
+        .requests_for(Action::CreateVolume)
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    eprintln!("volume creates (status; 0 = no answer sent): {answered:?}");
 }
 
 #[test]
@@ -148,6 +221,9 @@ fn a_machine_destroyed_between_crash_and_resume_is_made_again() {
     let new_id = result["status"]["machineId"].as_str().unwrap();
     assert_ne!(new_id, id);
     assert_eq!(live_agents(&fly), vec![new_id.to_owned()]);
+    // The destroyed machine's volume was free again: the new machine mounts it.
+    one_volume_mounted_by(&fly, new_id);
+    assert_eq!(fly.requests_for(Action::CreateVolume).len(), 1);
 }
 
 #[test]
@@ -164,6 +240,8 @@ fn ten_concurrent_starts_in_one_profile_make_one_machine() {
     assert_eq!(live_agents(&fly), ids);
     assert_eq!(fly.requests_for(Action::CreateMachine).len(), 1);
     assert_eq!(fly.requests_for(Action::CreateApp).len(), 1);
+    assert_eq!(fly.requests_for(Action::CreateVolume).len(), 1);
+    one_volume_mounted_by(&fly, &ids[0]);
 }
 
 #[test]
@@ -177,6 +255,8 @@ fn concurrent_starts_from_three_computers_make_one_machine() {
         .collect();
     let ids = settle_on_one(runs);
     assert_eq!(live_agents(&fly), ids);
+    // Each computer may create a volume; the extras are deleted again.
+    one_volume_mounted_by(&fly, &ids[0]);
 }
 
 #[test]
@@ -216,7 +296,7 @@ fn a_start_failing_at_ready_is_retried_from_ready() {
     let retry = user.spawn(&["machine", "start", "--json"]);
     let (code, stderr, lines) = retry.finish(Duration::from_secs(60));
     assert_eq!(code, Some(0), "{stderr}\n{lines:#?}");
-    for step in ["token", "app", "secrets", "machine", "started"] {
+    for step in ["token", "app", "secrets", "volume", "machine", "started"] {
         assert!(
             lines.iter().any(|l| is_step(l, step, "done")
                 && l["line"].as_str().unwrap().ends_with("done earlier")),
@@ -224,5 +304,6 @@ fn a_start_failing_at_ready_is_retried_from_ready() {
         );
     }
     assert!(fly.requests_for(Action::CreateMachine).is_empty());
+    assert!(fly.requests_for(Action::CreateVolume).is_empty());
     assert_eq!(lines.last().unwrap()["status"]["lastRun"]["id"], 1);
 }

@@ -48,7 +48,8 @@ pub enum MachineCommand {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=50))]
         limit: u32,
     },
-    /// Destroy the machine (the app and its secrets are kept).
+    /// Destroy the machine and delete its data volume with the agent's journal (the app and
+    /// its secrets are kept).
     Destroy {
         /// Confirm the destruction (required).
         #[arg(long)]

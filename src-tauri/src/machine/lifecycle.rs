@@ -1,6 +1,7 @@
 //! Stop, restart, resize and destroy the user's machine, each under the profile's machine lock and a
 //! Fly lease, waited until Fly reports the new state, and recorded in the audit log; and the
-//! machine's events as Fly reports them.
+//! machine's events as Fly reports them. Destroy also deletes the machine's data volume, which
+//! Fly would otherwise keep billing.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::fly::types::{Machine, MachineState, UpdateMachineRequest, WaitTarget};
+use crate::fly::types::{Machine, MachineState, UpdateMachineRequest, Volume, WaitTarget};
 use crate::fly::{FlyError, RestartOptions, StopOptions, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::lock::MachineLock;
 use crate::machine::size::MachineSize;
@@ -22,6 +23,8 @@ use crate::store::events::EventKind;
 const CHANGE_TIMEOUT: Duration = Duration::from_secs(180);
 /// How long these operations wait for another process's machine operation.
 const LOCK_PATIENCE: Duration = Duration::from_secs(30);
+/// How long a destroyed machine's volume may still show as attached before it is deleted.
+const DETACH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The machine and app an operation acts on.
 struct Target {
@@ -192,17 +195,28 @@ pub async fn restart(session: &Session) -> Result<String> {
 }
 
 /// Destroys the machine (stopping it first so the agent drains; forced when it is stuck in a
-/// transient state). The app, its secrets and the keyring entries are kept, so Start makes a
-/// new machine without new tokens. Needs `confirmed`.
+/// transient state), then deletes its data volume — and any other volume of the agent's name
+/// that no machine mounts (left by a failed start) — so nothing keeps billing. The journal
+/// on the volume goes with it. The app, its secrets and the keyring entries are kept, so
+/// Start makes a new machine (and volume) without new tokens. With no machine but leftover
+/// volumes, deletes those. Needs `confirmed`.
 pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
     if !confirmed {
         return Err(Error::ConfirmationRequired {
-            what: "destroying the machine".into(),
+            what: "destroying the machine and its data volume".into(),
         });
     }
     locked(session, "destroy", || async {
-        let Target { app, machine } = target(session).await?;
+        let Target { app, machine } = match target(session).await {
+            Ok(target) => target,
+            Err(Error::NoMachine) => return destroy_leftovers(session).await,
+            Err(e) => return Err(e),
+        };
         let id = machine.id.as_str();
+        let mounted = machine
+            .any_config()
+            .and_then(plan::data_volume)
+            .map(str::to_owned);
         let force = machine.state.is_transient();
         if !force
             && !matches!(
@@ -229,15 +243,149 @@ pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
             .audit(
                 EventKind::MachineDestroy,
                 Some(id),
-                json!({"from": machine.state.as_str(), "forced": force}),
+                json!({"from": machine.state.as_str(), "forced": force, "volume": mounted}),
             )
             .await;
+        let volumes = delete_volumes(session, &app, Some(id), mounted.as_deref()).await;
         Ok(format!(
-            "Machine {id} destroyed; the app {app} and its secrets are kept (an app without \
-             machines costs nothing)"
+            "Machine {id} destroyed{}; the app {app} and its secrets are kept (an app without \
+             machines or volumes costs nothing)",
+            volumes.describe()
         ))
     })
     .await
+}
+
+/// `destroy` without a machine: deletes the agent volumes no machine mounts, if any.
+async fn destroy_leftovers(session: &Session) -> Result<String> {
+    let record = match session.store.machine().await? {
+        Some(record) => record,
+        None => discover(session).await?.ok_or(Error::NoMachine)?,
+    };
+    let volumes = delete_volumes(session, &record.app, None, None).await;
+    if volumes.deleted.is_empty() && volumes.failed.is_empty() {
+        return Err(Error::NoMachine);
+    }
+    Ok(format!("No machine to destroy{}", volumes.describe()))
+}
+
+/// What [`delete_volumes`] did.
+#[derive(Debug, Default)]
+struct VolumesDeleted {
+    deleted: Vec<String>,
+    /// `(volume, why)` of the ones that are left.
+    failed: Vec<(String, String)>,
+    app: String,
+}
+
+impl VolumesDeleted {
+    /// A clause for the outcome message (empty when there were none).
+    fn describe(&self) -> String {
+        let mut text = String::new();
+        if !self.deleted.is_empty() {
+            text.push_str(&format!(
+                "; data volume {} deleted (the agent's journal with it)",
+                self.deleted.join(", ")
+            ));
+        }
+        for (id, why) in &self.failed {
+            text.push_str(&format!(
+                "; the data volume {id} could not be deleted ({why}) and is billed until it is: \
+                 `trademind machine destroy --yes` again, or `fly volumes destroy {id} -a {}`",
+                self.app
+            ));
+        }
+        text
+    }
+}
+
+/// Deletes the destroyed machine's volume (`mounted`, once Fly no longer shows it attached)
+/// and every other live volume of the agent's name that no machine mounts. Failures are
+/// reported in the result and the audit log, not raised: the machine is gone either way.
+async fn delete_volumes(
+    session: &Session,
+    app: &str,
+    machine_id: Option<&str>,
+    mounted: Option<&str>,
+) -> VolumesDeleted {
+    let mut outcome = VolumesDeleted {
+        app: app.to_owned(),
+        ..VolumesDeleted::default()
+    };
+    let listed = match session.fly.list_volumes(app).await {
+        Ok(listed) => listed,
+        Err(e) => {
+            if let Some(id) = mounted {
+                outcome.failed.push((id.to_owned(), e.to_string()));
+            }
+            return outcome;
+        }
+    };
+    let targets: Vec<&Volume> = listed
+        .iter()
+        .filter(|v| v.is_live())
+        .filter(|v| {
+            Some(v.id.as_str()) == mounted || (v.name == plan::VOLUME_NAME && !v.is_attached())
+        })
+        .collect();
+    for volume in targets {
+        let id = volume.id.as_str();
+        let result = async {
+            if volume.is_attached() {
+                wait_detached(session, app, id).await?;
+            }
+            match session.fly.delete_volume(app, id).await {
+                Ok(_) | Err(FlyError::NotFound(_)) => Ok(()),
+                Err(e) => Err(Error::from(e)),
+            }
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                session
+                    .audit(
+                        EventKind::VolumeDelete,
+                        machine_id,
+                        json!({"volume": id, "region": volume.region, "sizeGb": volume.size_gb,
+                               "reason": if Some(id) == mounted { "destroy" } else { "unused" }}),
+                    )
+                    .await;
+                outcome.deleted.push(id.to_owned());
+            }
+            Err(e) => {
+                session
+                    .audit(
+                        EventKind::MachineError,
+                        machine_id,
+                        json!({"operation": "delete volume", "volume": id,
+                               "error": crate::error::ApiError::from_ref(&e)}),
+                    )
+                    .await;
+                outcome.failed.push((id.to_owned(), e.to_string()));
+            }
+        }
+    }
+    outcome
+}
+
+/// Waits until Fly no longer shows the volume attached (a destroyed machine lets go of it).
+async fn wait_detached(session: &Session, app: &str, id: &str) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + DETACH_TIMEOUT;
+    loop {
+        match session.fly.get_volume(app, id).await {
+            Ok(v) if !v.is_attached() || !v.is_live() => return Ok(()),
+            Ok(_) => {}
+            Err(FlyError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Error::MachineState {
+                state: "attached".into(),
+                what: format!("volume {id} is still attached to the destroyed machine"),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Changes the machine's guest size through a lease-protected update of its whole, freshly

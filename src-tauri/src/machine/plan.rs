@@ -1,13 +1,13 @@
-//! What the user's machine should be: the app name, the pinned agent image, the region and
-//! the guest size, from the settings and the token's organisation — and the machine config
-//! that says so to Fly.
+//! What the user's machine should be: the app name, the pinned agent image, the region, the
+//! guest size and the data volume, from the settings and the token's organisation — and the
+//! machine config that says so to Fly.
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::fly::types::{
     Autostop, CreateMachineRequest, FlyDuration, MachineCheck, MachineConfig, MachineService,
-    RestartMode, RestartPolicy, ServicePort, StopConfig,
+    Mount, RestartMode, RestartPolicy, ServicePort, StopConfig,
 };
 use crate::machine::size::MachineSize;
 
@@ -32,6 +32,18 @@ pub const MAX_RESTARTS: u32 = 10;
 /// The agent gets this long to drain (flush its signal journal) when stopped.
 pub const STOP_TIMEOUT_SECS: u64 = 30;
 
+/// The name of the agent's data volume (Fly: 1–30 lowercase letters, digits and underscores;
+/// names are not unique, the provisioning step keeps it to one per app). `screener/fly.toml`
+/// mounts the same name.
+pub const VOLUME_NAME: &str = "trademind_data";
+/// Where the volume is mounted: the agent's `--data-dir` (the image's CMD), holding its
+/// SQLite journal — signals, deployed traders, applied command ids. Fly resets the root file
+/// system on every restart, stop/start and update; only a volume keeps these.
+pub const DATA_PATH: &str = "/data";
+/// The volume's size in GB (Fly sizes volumes in whole GB and can extend one later; the
+/// journal is a small SQLite file).
+pub const VOLUME_SIZE_GB: u32 = 1;
+
 /// Metadata key marking the machine as TradeMind's agent (how it is found again).
 pub const ROLE_KEY: &str = "trademind_role";
 /// The value of [`ROLE_KEY`].
@@ -49,6 +61,16 @@ pub fn app_name(org_slug: &str, user: Option<&str>) -> String {
     let digest = hash.finalize();
     let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     format!("trademind-{hex}")
+}
+
+/// The volume the machine config mounts on [`DATA_PATH`], if any.
+pub fn data_volume(config: &MachineConfig) -> Option<&str> {
+    config
+        .mounts
+        .iter()
+        .find(|m| m.path.trim_end_matches('/') == DATA_PATH)
+        .map(|m| m.volume.as_str())
+        .filter(|id| !id.is_empty())
 }
 
 /// Checks an app name the user chose (Fly: under 63 characters, lowercase letters, digits and
@@ -103,11 +125,12 @@ pub fn check_image(image: &str) -> Result<()> {
     }
 }
 
-/// The agent machine's whole config: the pinned image, the guest size, restarts on failure
-/// and never auto-destroyed, one HTTPS service on the agent's port with an HTTP check on
-/// `/health`, and the proxy's autostop and autostart off — it is a background worker that
-/// must keep running without traffic, and only the user starts it.
-pub fn agent_config(image: &str, size: &MachineSize) -> Result<MachineConfig> {
+/// The agent machine's whole config: the pinned image, the guest size, the data volume
+/// `volume_id` mounted on [`DATA_PATH`], restarts on failure and never auto-destroyed, one
+/// HTTPS service on the agent's port with an HTTP check on `/health`, and the proxy's
+/// autostop and autostart off — it is a background worker that must keep running without
+/// traffic, and only the user starts it.
+pub fn agent_config(image: &str, size: &MachineSize, volume_id: &str) -> Result<MachineConfig> {
     check_image(image)?;
     crate::fly::sizes::check_guest(&size.guest)?;
     let health = MachineCheck {
@@ -144,6 +167,11 @@ pub fn agent_config(image: &str, size: &MachineSize) -> Result<MachineConfig> {
         image: image.to_owned(),
         guest: Some(size.guest.clone()),
         services: vec![service],
+        mounts: vec![Mount {
+            volume: volume_id.to_owned(),
+            path: DATA_PATH.to_owned(),
+            ..Mount::default()
+        }],
         restart: Some(RestartPolicy {
             policy: RestartMode::OnFailure,
             max_retries: Some(MAX_RESTARTS),
@@ -162,15 +190,18 @@ pub fn agent_config(image: &str, size: &MachineSize) -> Result<MachineConfig> {
     Ok(config)
 }
 
-/// The create request: the config, an explicit region, and the secrets version to boot with.
+/// The create request: the config, an explicit region — the volume's: a machine can mount
+/// only a volume in its own region (doc §2.2 "Placement rule") —, and the secrets version to
+/// boot with.
 pub fn create_request(
     image: &str,
     size: &MachineSize,
     region: &str,
+    volume_id: &str,
     secrets_version: Option<u64>,
 ) -> Result<CreateMachineRequest> {
     Ok(CreateMachineRequest {
-        config: agent_config(image, size)?,
+        config: agent_config(image, size, volume_id)?,
         name: Some(AGENT_NAME.into()),
         region: Some(region.to_owned()),
         min_secrets_version: secrets_version,
@@ -205,9 +236,16 @@ mod tests {
     #[test]
     fn the_agent_config_is_a_pinned_always_on_worker_with_a_health_check() {
         let size = MachineSize::parse("normal").unwrap();
-        let request = create_request(DEFAULT_IMAGE, &size, "sin", Some(7)).unwrap();
+        let request =
+            create_request(DEFAULT_IMAGE, &size, "sin", "vol_1234567890abcdef", Some(7)).unwrap();
+        assert_eq!(data_volume(&request.config), Some("vol_1234567890abcdef"));
         let json = serde_json::to_value(&request).unwrap();
         assert_eq!(json["region"], "sin");
+        assert_eq!(
+            json["config"]["mounts"],
+            serde_json::json!([{"volume": "vol_1234567890abcdef", "path": "/data"}]),
+            "the journal's directory is on the volume"
+        );
         assert_eq!(json["min_secrets_version"], 7);
         let config = &json["config"];
         assert_eq!(config["image"], DEFAULT_IMAGE);
@@ -225,7 +263,25 @@ mod tests {
         assert_eq!(service["autostart"], false);
         assert_eq!(service["checks"][0]["type"], "http");
         assert_eq!(service["checks"][0]["path"], "/health");
-        assert!(create_request("x/agent:latest", &size, "sin", None).is_err());
+        assert!(create_request("x/agent:latest", &size, "sin", "vol_1", None).is_err());
+    }
+
+    #[test]
+    fn the_volume_name_is_a_valid_fly_volume_name() {
+        assert!(
+            (1..=30).contains(&VOLUME_NAME.len())
+                && VOLUME_NAME
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        );
+        let mut config = MachineConfig::default();
+        assert_eq!(data_volume(&config), None);
+        config.mounts.push(Mount {
+            volume: "vol_x".into(),
+            path: "/data/".into(),
+            ..Mount::default()
+        });
+        assert_eq!(data_volume(&config), Some("vol_x"));
     }
 
     #[test]

@@ -235,6 +235,8 @@ async fn open_run(
             if run.status == StepState::Failed {
                 session.store.reopen_run(run.id).await?;
             }
+            // A run started by an older version may lack a step added since (`volume`).
+            session.store.sync_run_steps(run.id, &step_names()).await?;
             tracing::info!(run = run.id, "resuming provisioning run");
             let plan = RunPlan {
                 region: run.region.clone(),
@@ -256,7 +258,6 @@ async fn open_run(
         (None, None) => MachineSize::parse(DEFAULT_SIZE)?,
     };
     let request_id = CreateRequestId::generate();
-    let names: Vec<&str> = Step::ALL.iter().map(|s| s.as_str()).collect();
     let id = session
         .store
         .start_run(
@@ -264,7 +265,7 @@ async fn open_run(
             session.actor.as_str(),
             &region,
             &size.name,
-            &names,
+            &step_names(),
         )
         .await?;
     let run = session
@@ -280,6 +281,10 @@ async fn open_run(
         request_id,
     };
     Ok((run, plan))
+}
+
+fn step_names() -> Vec<&'static str> {
+    Step::ALL.iter().map(|s| s.as_str()).collect()
 }
 
 /// Milliseconds since an RFC 3339 time.

@@ -1,5 +1,7 @@
 //! The machine's guest size, chosen as a CPU priority (`low`, `normal`, `high`) or as any of
-//! Fly's preset names, with the estimated cost per hour, day and month.
+//! Fly's preset names, with the estimated cost per hour, day and month — the machine while
+//! started plus its data volume ([`plan::VOLUME_SIZE_GB`] GB at Fly's $0.15 per GB per 30
+//! days, billed whether the machine runs or not).
 //!
 //! The agent keeps candles for its whole universe in memory (≈ 0.8 GB for 400 symbols × 3
 //! intervals × 500 candles, `docs/engine-performance.md`), so no size gets less than 1 GB:
@@ -11,6 +13,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::fly::sizes::{self, CostEstimate};
 use crate::fly::types::{CpuKind, Guest};
+use crate::machine::plan;
 
 /// The size used when none is chosen.
 pub const DEFAULT_SIZE: &str = "normal";
@@ -80,13 +83,23 @@ impl MachineSize {
             .to_owned()
     }
 
-    /// What it costs started all the time in `region`.
+    /// What it costs started all the time in `region`, with its data volume: the started
+    /// rate (times the region's factor) plus the volume at the storage rate (doc §5: the
+    /// factor applies to compute only).
     pub fn cost(&self, region: &str) -> Option<CostEstimate> {
-        sizes::started_cost(
+        let started = sizes::started_cost(
             &self.guest,
             sizes::region_price_factor(region).unwrap_or(1.0),
-        )
+        )?;
+        Some(CostEstimate::from_month(
+            started.per_month + volume_cost().per_month,
+        ))
     }
+}
+
+/// What the agent's data volume costs, started or stopped.
+pub fn volume_cost() -> CostEstimate {
+    CostEstimate::from_month(f64::from(plan::VOLUME_SIZE_GB) * sizes::STORAGE_USD_PER_GB_MONTH)
 }
 
 /// A size offered to the user, with its price.
@@ -98,7 +111,8 @@ pub struct SizeChoice {
     pub cpu_kind: String,
     pub cpus: u32,
     pub memory_mb: u32,
-    /// USD while started, estimated from Fly's documented price formula (iad baseline).
+    /// USD while started, with the 1 GB data volume, estimated from Fly's documented price
+    /// formula (iad baseline).
     pub usd_per_hour: f64,
     pub usd_per_day: f64,
     pub usd_per_month: f64,
@@ -177,13 +191,24 @@ mod tests {
 
     #[test]
     fn costs_follow_the_documented_formula() {
-        // shared-cpu-1x with 1 GB: $1.94 + 0.75 GB × $5 = $5.69/month (doc table: $5.70).
+        // shared-cpu-1x with 1 GB: $1.94 + 0.75 GB × $5 = $5.69/month (doc table: $5.70),
+        // plus the 1 GB volume at $0.15/month.
+        let volume = volume_cost();
+        assert!((volume.per_month - 0.15).abs() < 1e-9, "{volume:?}");
+        assert!(
+            (volume.per_day - 0.005).abs() < 1e-9,
+            "1 GB × 0.15 / 30 a day"
+        );
         let low = MachineSize::parse("low").unwrap().cost("iad").unwrap();
-        assert!((low.per_month - 5.694).abs() < 0.01, "{low:?}");
+        assert!((low.per_month - (5.694 + 0.15)).abs() < 0.01, "{low:?}");
         assert!((low.per_day - low.per_month / 30.0).abs() < 1e-9);
         assert!((low.per_hour * 24.0 - low.per_day).abs() < 1e-9);
+        // The same as the doc's day formula for a machine started all day with 1 GB of volume.
+        let guest = MachineSize::parse("low").unwrap().guest;
+        let day = sizes::day_cost(&guest, 24.0, 0.0, 1.0, 1.0).unwrap();
+        assert!((low.per_day - day).abs() < 1e-9, "{} vs {day}", low.per_day);
         let high = MachineSize::parse("high").unwrap().cost("iad").unwrap();
-        assert!((high.per_month - 31.0).abs() < 0.01, "{high:?}");
+        assert!((high.per_month - 31.15).abs() < 0.01, "{high:?}");
         let lax = MachineSize::parse("high").unwrap().cost("lax").unwrap();
         assert!(lax.per_month > high.per_month, "lax costs more than iad");
     }

@@ -17,7 +17,7 @@ use crate::fly::FlyError;
 use crate::machine::health::{self, AgentHealth, HealthReply};
 use crate::machine::size::MachineSize;
 use crate::machine::steps::{self, find_agent};
-use crate::machine::Session;
+use crate::machine::{plan, Session};
 use crate::store::events::EventKind;
 use crate::store::provision::StepState;
 
@@ -176,6 +176,16 @@ pub async fn reconcile(session: &Session) -> Result<MachineStatus> {
         .await?;
     import_events(session, &machine).await;
     describe_machine(session, &mut status, &machine).await;
+    if machine
+        .any_config()
+        .is_some_and(|c| plan::data_volume(c).is_none())
+    {
+        status.advice.push_str(&format!(
+            " It has no data volume on {}, so the agent's journal is lost at every restart: \
+             Destroy it and Start again to get one.",
+            plan::DATA_PATH
+        ));
+    }
     if let Ok(size) = MachineSize::parse(&record.size) {
         status.cost = size.cost(&machine.region).map(|c| CostView {
             usd_per_hour: c.per_hour,

@@ -15,6 +15,9 @@ pub enum Step {
     App,
     /// The agent's owner and viewer tokens (and the LLM key) as Fly secrets.
     Secrets,
+    /// The agent's data volume on `/data` (its journal): the one the machine mounts, else a
+    /// free one in the region, else a new one.
+    Volume,
     /// Create the machine, or reuse the one that exists.
     Machine,
     /// Fly reports the machine `started`.
@@ -27,10 +30,11 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 8] = [
         Step::Token,
         Step::App,
         Step::Secrets,
+        Step::Volume,
         Step::Machine,
         Step::Started,
         Step::Ready,
@@ -43,6 +47,7 @@ impl Step {
             Self::Token => "token",
             Self::App => "app",
             Self::Secrets => "secrets",
+            Self::Volume => "volume",
             Self::Machine => "machine",
             Self::Started => "started",
             Self::Ready => "ready",
@@ -61,6 +66,7 @@ impl Step {
             Self::Token => "Checking the Fly token",
             Self::App => "Preparing your Fly app",
             Self::Secrets => "Setting the agent's secrets",
+            Self::Volume => "Preparing the data volume",
             Self::Machine => "Creating the machine",
             Self::Started => "Waiting for Fly to start it",
             Self::Ready => "Waiting for the screener agent",
@@ -93,6 +99,11 @@ mod tests {
         for step in Step::ALL {
             assert_eq!(Step::parse(step.as_str()), Some(step));
         }
+        let names: Vec<&str> = Step::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            ["token", "app", "secrets", "volume", "machine", "started", "ready", "done"]
+        );
         assert_eq!(Step::parse("nope"), None);
         let json = serde_json::to_value(Progress {
             step: Step::Started,

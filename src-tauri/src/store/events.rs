@@ -47,6 +47,10 @@ pub enum EventKind {
     /// The machine's config (e.g. guest size) changed.
     MachineUpdate,
     MachineDestroy,
+    /// The agent's data volume was created (provisioning).
+    VolumeCreate,
+    /// The agent's data volume was deleted (destroy, or a duplicate made by a concurrent start).
+    VolumeDelete,
     /// A machine operation failed.
     MachineError,
     /// Reconciliation found Fly's view differing from the record.
@@ -65,6 +69,8 @@ impl EventKind {
             Self::MachineRestart => "machine.restart",
             Self::MachineUpdate => "machine.update",
             Self::MachineDestroy => "machine.destroy",
+            Self::VolumeCreate => "volume.create",
+            Self::VolumeDelete => "volume.delete",
             Self::MachineError => "machine.error",
             Self::MachineDrift => "machine.drift",
         }

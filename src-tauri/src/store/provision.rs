@@ -108,6 +108,26 @@ impl Store {
         Ok(id)
     }
 
+    /// Gives a run every step of `steps`, in that order: steps a newer version added (a run
+    /// started by an older one) are inserted as pending, and positions follow `steps`.
+    pub async fn sync_run_steps(&self, run_id: i64, steps: &[&str]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for (position, step) in steps.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO provision_steps (run_id, position, step, state) \
+                 VALUES (?, ?, ?, 'pending') \
+                 ON CONFLICT (run_id, step) DO UPDATE SET position = excluded.position",
+            )
+            .bind(run_id)
+            .bind(position as i64)
+            .bind(step)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The newest run, whatever its status.
     pub async fn latest_run(&self) -> Result<Option<RunRecord>> {
         let row: Option<RunRow> = sqlx::query_as(
@@ -391,6 +411,24 @@ mod tests {
         assert_eq!(steps[0].state, StepState::Done, "done steps stay done");
         assert_eq!(steps[1].state, StepState::Pending);
         assert!(steps[1].started_at.is_some(), "first start time kept");
+
+        // A newer version's step list: the new step is added in its place, pending.
+        store
+            .sync_run_steps(id, &["token", "app", "volume", "machine"])
+            .await
+            .unwrap();
+        let steps = store.run_steps(id).await.unwrap();
+        let names: Vec<_> = steps.iter().map(|s| (s.step.as_str(), s.state)).collect();
+        assert_eq!(
+            names,
+            [
+                ("token", StepState::Done),
+                ("app", StepState::Pending),
+                ("volume", StepState::Pending),
+                ("machine", StepState::Pending)
+            ]
+        );
+        assert_eq!(steps[0].output, json!({"org": "personal"}), "kept");
     }
 
     #[tokio::test]

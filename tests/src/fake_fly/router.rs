@@ -41,6 +41,7 @@ pub enum Action {
     CreateVolume,
     GetVolume,
     DeleteVolume,
+    ExtendVolume,
     /// `GET /agents/{app}/health` — the TradeMind agent, not the Machines API.
     AgentHealth,
 }
@@ -158,6 +159,7 @@ pub(crate) fn resolve(req: &Req) -> Option<Route> {
         ["v1", "apps", _, "volumes"] if post => CreateVolume,
         ["v1", "apps", _, "volumes", _] if get => GetVolume,
         ["v1", "apps", _, "volumes", _] if delete => DeleteVolume,
+        ["v1", "apps", _, "volumes", _, "extend"] if m == Method::PUT => ExtendVolume,
         _ => return None,
     };
     let app = s.get(2).filter(|_| segs[1] == "apps");

@@ -5,7 +5,8 @@
  */
 export type SizeChoice = { name: string, label: string, cpuKind: string, cpus: number, memoryMb: number, 
 /**
- * USD while started, estimated from Fly's documented price formula (iad baseline).
+ * USD while started, with the 1 GB data volume, estimated from Fly's documented price
+ * formula (iad baseline).
  */
 usdPerHour: number, usdPerDay: number, usdPerMonth: number, 
 /**

@@ -3,4 +3,4 @@
 /**
  * One step of bringing the user's machine up.
  */
-export type Step = "token" | "app" | "secrets" | "machine" | "started" | "ready" | "done";
+export type Step = "token" | "app" | "secrets" | "volume" | "machine" | "started" | "ready" | "done";

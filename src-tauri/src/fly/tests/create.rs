@@ -225,3 +225,44 @@ async fn a_resumed_provisioning_finds_its_machine() {
         .is_none());
     assert_eq!(CreateRequestId::generate().as_str().len(), 32);
 }
+
+#[tokio::test]
+async fn a_timed_out_volume_create_is_found_instead_of_repeated() {
+    let server = MockServer::start().await;
+    let volumes = format!("/v1/apps/{APP}/volumes");
+    let volume = |id: &str, name: &str, region: &str| {
+        json!({"id": id, "name": name, "state": "created", "size_gb": 1, "region": region,
+               "zone": "z1", "encrypted": true})
+    };
+    Mock::given(method("POST"))
+        .and(path(volumes.clone()))
+        .respond_with(
+            ResponseTemplate::new(408).set_body_json(error_body("deadline_exceeded: timed out")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    // The one listed before the create, one of another name, one in another region, and ours.
+    Mock::given(method("GET"))
+        .and(path(volumes))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            volume("vol_old", "trademind_data", "sin"),
+            volume("vol_other", "other", "sin"),
+            volume("vol_ams", "trademind_data", "ams"),
+            volume("vol_new", "trademind_data", "sin"),
+        ])))
+        .expect(1..)
+        .mount(&server)
+        .await;
+    let request = crate::fly::types::CreateVolumeRequest {
+        name: "trademind_data".into(),
+        region: "sin".into(),
+        size_gb: Some(1),
+        ..Default::default()
+    };
+    let created = client(&server)
+        .create_volume(APP, &request, &["vol_old".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(created.id, "vol_new");
+}

@@ -399,7 +399,7 @@ async fn volumes() {
         ..Default::default()
     };
     assert_eq!(
-        client.create_volume(APP, &request).await.unwrap().id,
+        client.create_volume(APP, &request, &[]).await.unwrap().id,
         "vol_1"
     );
     assert!(

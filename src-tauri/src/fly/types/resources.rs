@@ -90,6 +90,30 @@ pub struct Volume {
     pub extra: Map<String, Value>,
 }
 
+impl Volume {
+    /// The states of a volume on its way to deletion (fly-go `flaps_volumes.go`).
+    pub const DESTROY_STATES: [&'static str; 6] = [
+        "scheduling_destroy",
+        "fork_cleanup",
+        "waiting_for_detach",
+        "pending_destroy",
+        "destroying",
+        "destroyed",
+    ];
+
+    /// Not deleted nor being deleted.
+    pub fn is_live(&self) -> bool {
+        !Self::DESTROY_STATES.contains(&self.state.as_str())
+    }
+
+    /// Mounted by a machine (Fly fills `attached_machine_id`; empty counts as none).
+    pub fn is_attached(&self) -> bool {
+        self.attached_machine_id
+            .as_deref()
+            .is_some_and(|id| !id.is_empty())
+    }
+}
+
 /// `POST /apps/{app}/volumes`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateVolumeRequest {
@@ -115,7 +139,8 @@ pub struct CreateVolumeRequest {
     /// `ext4` or `raw`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fstype: Option<String>,
-    /// `{guest}` of the machine to come, so the volume lands on a host that can take it.
+    /// The guest (`{cpu_kind, cpus, memory_mb}`) of the machine to come, so the volume lands
+    /// on a host that can take it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

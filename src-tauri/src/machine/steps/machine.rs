@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{Next, RunPlan, RunState, Say};
+use super::{volume, Next, RunPlan, RunState, Say};
 use crate::error::{Error, Result};
 use crate::fly::types::{Machine, MachineState, WaitTarget};
 use crate::fly::{FlyError, ListMachines, WaitFor, DEFAULT_LEASE_TTL};
@@ -62,7 +62,8 @@ fn oldest(machines: Vec<Machine>) -> Option<Machine> {
     })
 }
 
-/// `machine`: reuse the agent machine if there is one, else create it (once per request id).
+/// `machine`: reuse the agent machine if there is one, else create it (once per request id)
+/// in the data volume's region, mounting the volume on `/data`.
 pub(super) async fn machine(
     session: &Session,
     run: &RunPlan,
@@ -86,6 +87,7 @@ pub(super) async fn machine(
     };
     let (machine, line) = match found {
         Some(machine) => {
+            volume::discard_created(session, &app, state, &machine, say).await;
             let mut line = format!(
                 "Using your machine {} in {} ({})",
                 machine.id, machine.region, machine.state
@@ -99,12 +101,37 @@ pub(super) async fn machine(
             (machine, line)
         }
         None => {
+            let Some(volume_id) = state.volume_id.clone() else {
+                return Ok(Next::Rewind(
+                    Step::Volume,
+                    "A new machine needs a data volume; preparing one".into(),
+                ));
+            };
+            // The volume may have gone (destroyed from another computer) or been taken since
+            // the volume step; the machine must be created in its region.
+            let region = match session.fly.get_volume(&app, &volume_id).await {
+                Ok(v) if v.is_live() && !v.is_attached() => v.region,
+                Ok(_) | Err(FlyError::NotFound(_)) => {
+                    return Ok(Next::Rewind(
+                        Step::Volume,
+                        format!("The data volume {volume_id} is gone or in use; looking again"),
+                    ))
+                }
+                Err(e) => return Err(e.into()),
+            };
             say(&format!(
-                "Creating the machine in {} ({}, image {})",
-                run.region, run.size.name, run.image
+                "Creating the machine in {region} ({}, image {}) with volume {volume_id} on {}",
+                run.size.name,
+                run.image,
+                plan::DATA_PATH
             ));
-            let request =
-                plan::create_request(&run.image, &run.size, &run.region, state.secrets_version)?;
+            let request = plan::create_request(
+                &run.image,
+                &run.size,
+                &region,
+                &volume_id,
+                state.secrets_version,
+            )?;
             let machine = match session
                 .fly
                 .create_machine(&app, &request, &run.request_id)
@@ -114,6 +141,7 @@ pub(super) async fn machine(
                 Err(FlyError::AlreadyExists(_)) => {
                     say("Another start created the machine first; using it");
                     let machine = named_agent(session, &app).await?;
+                    volume::discard_created(session, &app, state, &machine, say).await;
                     let line = format!(
                         "Using your machine {} in {} ({}), created by another start",
                         machine.id, machine.region, machine.state
@@ -130,12 +158,15 @@ pub(super) async fn machine(
                     EventKind::MachineStart,
                     Some(&machine.id),
                     json!({"via": "create", "region": machine.region, "size": run.size.name,
-                           "image": run.image}),
+                           "image": run.image, "volume": volume_id}),
                 )
                 .await;
             let line = format!(
-                "Created machine {} in {} ({})",
-                machine.id, machine.region, run.size.name
+                "Created machine {} in {} ({}, volume {volume_id} on {})",
+                machine.id,
+                machine.region,
+                run.size.name,
+                plan::DATA_PATH
             );
             (machine, line)
         }
@@ -210,7 +241,7 @@ pub(super) async fn started(session: &Session, state: &mut RunState, say: Say<'_
             Ok(machine) if machine.state.is_active() => machine,
             Ok(_) | Err(FlyError::NotFound(_)) => {
                 return Ok(Next::Rewind(
-                    Step::Machine,
+                    Step::Volume,
                     format!("Machine {id} was destroyed meanwhile; looking again"),
                 ))
             }
@@ -233,6 +264,7 @@ pub(super) async fn started(session: &Session, state: &mut RunState, say: Say<'_
         record.instance_id = winner.current_version().map(str::to_owned);
         record.region = winner.region.clone();
         session.store.save_machine(&record).await?;
+        volume::discard_created(session, &app, state, &winner, say).await;
         state.machine_id = Some(winner.id.clone());
         state.instance_id = record.instance_id;
         state.region = Some(winner.region.clone());
@@ -244,7 +276,25 @@ pub(super) async fn started(session: &Session, state: &mut RunState, say: Say<'_
 }
 
 /// Makes `machine` started: starts it (under a lease) unless it is on its way, then waits.
+/// If another client holds the lease (a start on another computer starting or restarting
+/// the same machine), waits for the lease to be released and looks again, once.
 async fn bring_up(session: &Session, app: &str, machine: &Machine, say: Say<'_>) -> Result<()> {
+    match bring_up_once(session, app, machine, say).await {
+        Err(Error::Fly(FlyError::LeaseHeld(_))) => {
+            wait_for_lease(session, app, &machine.id, say).await?;
+            let fresh = session.fly.get_machine(app, &machine.id).await?;
+            bring_up_once(session, app, &fresh, say).await
+        }
+        other => other,
+    }
+}
+
+async fn bring_up_once(
+    session: &Session,
+    app: &str,
+    machine: &Machine,
+    say: Say<'_>,
+) -> Result<()> {
     let id = machine.id.as_str();
     match &machine.state {
         MachineState::Started => return Ok(()),
@@ -253,10 +303,19 @@ async fn bring_up(session: &Session, app: &str, machine: &Machine, say: Say<'_>)
                 "Machine {id} is {}; waiting for it to settle",
                 machine.state
             ));
-            let settled =
-                WaitFor::any_of([WaitTarget::Stopped, WaitTarget::Suspended], START_TIMEOUT);
-            session.fly.wait_for_state(app, id, &settled).await?;
-            start(session, app, id, say).await?;
+            // A restart goes stopping → starting → started without stopping for good.
+            let settled = WaitFor::any_of(
+                [
+                    WaitTarget::Stopped,
+                    WaitTarget::Suspended,
+                    WaitTarget::Started,
+                ],
+                START_TIMEOUT,
+            );
+            let outcome = session.fly.wait_for_state(app, id, &settled).await?;
+            if outcome.state != MachineState::Started {
+                start(session, app, id, say).await?;
+            }
         }
         MachineState::Created
         | MachineState::Stopped
@@ -269,14 +328,37 @@ async fn bring_up(session: &Session, app: &str, machine: &Machine, say: Say<'_>)
     Ok(())
 }
 
+/// Waits until nobody holds the machine's lease (released, or expired after its TTL).
+async fn wait_for_lease(session: &Session, app: &str, id: &str, say: Say<'_>) -> Result<()> {
+    say(&format!(
+        "Another client holds machine {id}'s lease; waiting for it to finish"
+    ));
+    let deadline = tokio::time::Instant::now() + DEFAULT_LEASE_TTL + Duration::from_secs(10);
+    while session.fly.current_lease(app, id).await?.is_some() {
+        if tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
 /// Restarts a running machine so it boots with the secrets this run set (Fly hands secrets
-/// to a machine only when it boots).
+/// to a machine only when it boots). If another client holds the lease (another computer
+/// restarting it for its own secrets), waits for it and restarts after it, once.
 async fn reboot_for_secrets(session: &Session, app: &str, id: &str, say: Say<'_>) -> Result<()> {
     say(&format!(
         "Restarting machine {id} so it reads the new secrets"
     ));
-    crate::machine::lifecycle::restart_and_wait(session, app, id, "trademind: restart for secrets")
-        .await?;
+    let description = "trademind: restart for secrets";
+    let restart = || crate::machine::lifecycle::restart_and_wait(session, app, id, description);
+    match restart().await {
+        Err(Error::Fly(FlyError::LeaseHeld(_))) => {
+            wait_for_lease(session, app, id, say).await?;
+            restart().await?;
+        }
+        other => other?,
+    }
     session
         .audit(
             EventKind::MachineRestart,
@@ -358,7 +440,7 @@ pub(super) async fn ready(session: &Session, state: &mut RunState, say: Say<'_>)
         }
         Ok(_) | Err(FlyError::NotFound(_)) if !state.machine_created => {
             return Ok(Next::Rewind(
-                Step::Machine,
+                Step::Volume,
                 format!("Machine {id} was destroyed meanwhile; looking again"),
             ))
         }

@@ -3,10 +3,12 @@
 //! crash, a retry or a concurrent start) changes nothing the first run did.
 //!
 //! - [`account`]: `token`, `app`, `secrets` — the user's organisation, app and agent secrets.
+//! - [`volume`]: `volume` — the agent's data volume on `/data`, one per app.
 //! - [`machine`]: `machine`, `started`, `ready` — the one agent machine, running and answering.
 
 mod account;
 mod machine;
+mod volume;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +44,12 @@ pub struct RunState {
     pub secrets_version: Option<u64>,
     /// This run wrote the secrets: a machine already running must reboot to read them.
     pub secrets_changed: bool,
+    /// The data volume the machine mounts on `/data` (`None`: a machine made without one).
+    pub volume_id: Option<String>,
+    /// The volume's region: where the machine is created.
+    pub volume_region: Option<String>,
+    /// This run created the volume (deleted again if the run adopts another start's machine).
+    pub volume_created: bool,
     pub machine_id: Option<String>,
     pub instance_id: Option<String>,
     pub region: Option<String>,
@@ -83,6 +91,7 @@ pub async fn perform(
         Step::Token => account::token(session, state).await,
         Step::App => account::app(session, plan, state, say).await,
         Step::Secrets => account::secrets(session, state).await,
+        Step::Volume => volume::volume(session, plan, state, say).await,
         Step::Machine => machine::machine(session, plan, state, say).await,
         Step::Started => machine::started(session, state, say).await,
         Step::Ready => machine::ready(session, state, say).await,

@@ -44,7 +44,9 @@ pub(crate) async fn handle(shared: &Arc<Shared>, ctx: &Ctx) -> Reply {
         ListSecrets | SetSecrets | GetSecret | SetSecret | DeleteSecret => {
             secrets::handle(shared, ctx)
         }
-        ListVolumes | CreateVolume | GetVolume | DeleteVolume => volumes::handle(shared, ctx),
+        ListVolumes | CreateVolume | GetVolume | DeleteVolume | ExtendVolume => {
+            volumes::handle(shared, ctx)
+        }
         AgentHealth => Err(Reply::error(404, "not found")),
     };
     outcome.unwrap_or_else(|reply| reply)

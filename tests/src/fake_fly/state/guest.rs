@@ -24,7 +24,7 @@ fn preset(size: &str) -> Option<Value> {
     Some(json!({ "cpu_kind": cpu_kind, "cpus": cpus, "memory_mb": cpus * per_cpu }))
 }
 
-fn check_guest(guest: &Map<String, Value>) -> Result<(), Reply> {
+pub(crate) fn check_guest(guest: &Map<String, Value>) -> Result<(), Reply> {
     let kind = guest
         .get("cpu_kind")
         .and_then(Value::as_str)
