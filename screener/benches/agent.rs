@@ -12,7 +12,6 @@
 //! report is printed and written to `target/agent-bench.json`.
 
 #[path = "../tests/agent_support/mod.rs"]
-#[allow(dead_code)]
 mod agent_support;
 
 use std::collections::HashMap;
