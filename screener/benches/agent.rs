@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use agent_support::{AgentProcess, Client, T0};
 use fake_binance::{data, FakeBinance, FakeConfig};
 use screener::market::Interval;
-use screener::protocol::{ClientFrame, DeployTrader, ResumeFrom, ServerFrame};
+use screener::protocol::ServerFrame;
 use screener::trader::builtins::builtins;
 use screener::trader::Trader;
 
@@ -138,26 +138,11 @@ async fn main() {
 
     let mut owner = Client::owner(agent.addr).await;
     for (n, trader) in traders().into_iter().enumerate() {
-        let id = format!("deploy-{n}");
-        owner
-            .send(&ClientFrame::DeployTrader(DeployTrader {
-                id: id.clone(),
-                trader,
-            }))
-            .await;
-        owner
-            .until(|f| match f {
-                ServerFrame::Ack(a) if a.id == id => Some(()),
-                ServerFrame::Error(e) if e.id.as_deref() == Some(id.as_str()) => {
-                    panic!("deploy refused: {}", e.message)
-                }
-                _ => None,
-            })
-            .await;
+        if let Err((code, message)) = owner.deploy(&format!("deploy-{n}"), trader).await {
+            panic!("deploy refused: {code}: {message}");
+        }
     }
-    owner
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    owner.resume_from(0).await;
 
     let mut latencies_ms = Vec::new();
     let mut hourly_ms = Vec::new();

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use agent_support::{always, args, market, Agent, Client, WAIT};
 use screener::market::Interval;
-use screener::protocol::{ClientFrame, DeployTrader, ResumeFrom, ServerFrame};
+use screener::protocol::ServerFrame;
 use support::fake_gemini::{FakeGemini, Reply};
 use support::verdicts::valid_verdict;
 
@@ -19,25 +19,13 @@ const SYMBOL: [&str; 1] = ["AAAUSDT"];
 
 async fn deployed_and_resumed(agent: &Agent) -> Client {
     let mut owner = Client::owner(agent.addr).await;
-    let hello = owner
-        .until(|f| match f {
-            ServerFrame::Hello(h) => Some(h.clone()),
-            _ => None,
-        })
-        .await;
-    assert!(hello.capabilities.iter().any(|c| c == "analysis"));
-    owner
-        .send(&ClientFrame::DeployTrader(DeployTrader {
-            id: "d1".into(),
-            trader: always("t1", 1),
-        }))
-        .await;
-    owner
-        .until(|f| matches!(f, ServerFrame::Ack(a) if a.id == "d1").then_some(()))
-        .await;
-    owner
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    assert!(owner
+        .hello()
+        .await
+        .capabilities
+        .iter()
+        .any(|c| c == "analysis"));
+    owner.deploy_and_follow(always("t1", 1)).await;
     owner
 }
 
@@ -98,8 +86,7 @@ async fn signals_are_analysed_recorded_and_replayed_and_failures_say_why() {
 
     // A desktop that resumes later gets each signal followed by its analysis.
     let mut late = Client::owner(agent.addr).await;
-    late.send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    late.resume_from(0).await;
     let mut replay = Vec::new();
     while replay.len() < 4 {
         match late.next(WAIT).await.expect("replay") {
@@ -167,13 +154,7 @@ async fn without_a_key_there_is_no_analysis_capability_and_no_request() {
     let dir = tempfile::tempdir().unwrap();
     let agent = Agent::start(args(&fake, &SYMBOL, dir.path())).await;
     agent.ready().await;
-    let mut owner = Client::owner(agent.addr).await;
-    let hello = owner
-        .until(|f| match f {
-            ServerFrame::Hello(h) => Some(h.clone()),
-            _ => None,
-        })
-        .await;
+    let hello = Client::owner(agent.addr).await.hello().await;
     assert!(!hello.capabilities.iter().any(|c| c == "analysis"));
     agent.shutdown().await;
 }

@@ -13,22 +13,10 @@ use futures_util::SinkExt;
 use rand::{Rng, SeedableRng};
 use screener::agent::journal::Journal;
 use screener::market::Interval;
-use screener::protocol::{ClientFrame, DeployTrader, ResumeFrom, ServerFrame};
+use screener::protocol::{ClientFrame, ServerFrame};
 use tokio_tungstenite::tungstenite::Message;
 
 const SYMBOLS: [&str; 3] = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
-
-async fn deploy(client: &mut Client) {
-    client
-        .send(&ClientFrame::DeployTrader(DeployTrader {
-            id: "d1".into(),
-            trader: always("t1", 1),
-        }))
-        .await;
-    client
-        .until(|f| matches!(f, ServerFrame::Ack(a) if a.id == "d1").then_some(()))
-        .await;
-}
 
 /// Signal seqs (and their candles) as a client sees them.
 #[derive(Default)]
@@ -53,10 +41,7 @@ async fn sigkill_mid_stream_then_resume_loses_and_duplicates_nothing() {
     let mut agent = AgentProcess::spawn(&fake, &SYMBOLS, dir.path()).await;
     agent.ready().await;
     let mut client = Client::owner(agent.addr).await;
-    deploy(&mut client).await;
-    client
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    client.deploy_and_follow(always("t1", 1)).await;
 
     // Candles close every 15 ms; the agent is killed while signals are flowing.
     let mut seen = Seen::default();
@@ -105,9 +90,7 @@ async fn sigkill_mid_stream_then_resume_loses_and_duplicates_nothing() {
     agent.ready().await;
     let mut client = Client::owner(agent.addr).await;
     let last = *seen.seqs.last().unwrap();
-    client
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: last }))
-        .await;
+    client.resume_from(last).await;
     fake.advance(Interval::M1, 2);
     let wanted = journaled.len() + 2 * SYMBOLS.len();
     let deadline = tokio::time::Instant::now() + WAIT;

@@ -25,18 +25,6 @@ fn deploy(id: &str, trader: screener::trader::Trader) -> ClientFrame {
     })
 }
 
-async fn ack_or_error(client: &mut Client, id: &str) -> Result<(), (String, String)> {
-    client
-        .until(|f| match f {
-            ServerFrame::Ack(a) if a.id == id => Some(Ok(())),
-            ServerFrame::Error(e) if e.id.as_deref() == Some(id) => {
-                Some(Err((e.code.clone(), e.message.clone())))
-            }
-            _ => None,
-        })
-        .await
-}
-
 #[tokio::test]
 async fn health_is_503_until_backfilled_then_ready_with_metrics() {
     let fake = market(&SYMBOLS);
@@ -138,8 +126,7 @@ async fn commands_are_acknowledged_once_and_applied_at_most_once() {
     agent.ready().await;
     let mut owner = Client::owner(agent.addr).await;
 
-    owner.send(&deploy("c1", always("t1", 2))).await;
-    assert_eq!(ack_or_error(&mut owner, "c1").await, Ok(()));
+    assert_eq!(owner.deploy("c1", always("t1", 2)).await, Ok(()));
     let state = owner
         .until(|f| match f {
             ServerFrame::TraderState(s) if s.trader_id == "t1" => Some(s.clone()),
@@ -149,26 +136,20 @@ async fn commands_are_acknowledged_once_and_applied_at_most_once() {
     assert_eq!((state.version, state.state), (2, DeployState::Deployed));
 
     // The same id again with other content: acknowledged, not applied.
-    owner.send(&deploy("c1", always("t1", 5))).await;
-    assert_eq!(ack_or_error(&mut owner, "c1").await, Ok(()));
+    assert_eq!(owner.deploy("c1", always("t1", 5)).await, Ok(()));
     // An older version under a new id: a conflict, never a silent overwrite.
-    owner.send(&deploy("c2", always("t1", 1))).await;
-    let (code, message) = ack_or_error(&mut owner, "c2").await.unwrap_err();
+    let (code, message) = owner.deploy("c2", always("t1", 1)).await.unwrap_err();
     assert_eq!(code, "version_conflict", "{message}");
     assert!(message.contains("version 2"), "{message}");
     // A filter that does not compile, and a record that is not valid.
     let mut broken = always("t2", 1);
     broken.filter.code = "return (;".into();
-    owner.send(&deploy("c3", broken)).await;
-    let (code, message) = ack_or_error(&mut owner, "c3").await.unwrap_err();
+    let (code, message) = owner.deploy("c3", broken).await.unwrap_err();
     assert_eq!(code, "invalid_trader", "{message}");
     let mut nameless = always("t3", 1);
     nameless.name = String::new();
-    owner.send(&deploy("c4", nameless)).await;
-    assert_eq!(
-        ack_or_error(&mut owner, "c4").await.unwrap_err().0,
-        "invalid_trader"
-    );
+    let nameless_answer = owner.deploy("c4", nameless).await;
+    assert_eq!(nameless_answer.unwrap_err().0, "invalid_trader");
     // Undeploy needs the deployed version.
     owner
         .send(&ClientFrame::UndeployTrader(UndeployTrader {
@@ -177,10 +158,7 @@ async fn commands_are_acknowledged_once_and_applied_at_most_once() {
             version: 1,
         }))
         .await;
-    assert_eq!(
-        ack_or_error(&mut owner, "c5").await.unwrap_err().0,
-        "version_conflict"
-    );
+    assert_eq!(owner.answer("c5").await.unwrap_err().0, "version_conflict");
     owner
         .send(&ClientFrame::UndeployTrader(UndeployTrader {
             id: "c6".into(),
@@ -188,7 +166,7 @@ async fn commands_are_acknowledged_once_and_applied_at_most_once() {
             version: 2,
         }))
         .await;
-    assert_eq!(ack_or_error(&mut owner, "c6").await, Ok(()));
+    assert_eq!(owner.answer("c6").await, Ok(()));
     let state = owner
         .until(|f| match f {
             ServerFrame::TraderState(s)
@@ -226,7 +204,7 @@ async fn commands_are_acknowledged_once_and_applied_at_most_once() {
     ] {
         let id = frame.command_id().unwrap().to_owned();
         viewer.send(&frame).await;
-        let (code, _) = ack_or_error(&mut viewer, &id).await.unwrap_err();
+        let (code, _) = viewer.answer(&id).await.unwrap_err();
         assert_eq!(code, "forbidden", "{id}");
     }
     viewer.send(&ClientFrame::Ping).await;
@@ -243,11 +221,7 @@ async fn signals_are_journaled_and_replayed_exactly_once_in_order() {
     let agent = Agent::start(args(&fake, &SYMBOLS, dir.path())).await;
     agent.ready().await;
     let mut owner = Client::owner(agent.addr).await;
-    owner.send(&deploy("d1", always("t1", 1))).await;
-    assert_eq!(ack_or_error(&mut owner, "d1").await, Ok(()));
-    owner
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    owner.deploy_and_follow(always("t1", 1)).await;
 
     // Three closes × three symbols, live.
     fake.advance(Interval::M1, 3);
@@ -297,15 +271,11 @@ async fn pause_stops_screening_and_resume_starts_it_again() {
     let agent = Agent::start(args(&fake, &SYMBOLS, dir.path())).await;
     agent.ready().await;
     let mut owner = Client::owner(agent.addr).await;
-    owner.send(&deploy("d1", always("t1", 1))).await;
-    assert_eq!(ack_or_error(&mut owner, "d1").await, Ok(()));
-    owner
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    owner.deploy_and_follow(always("t1", 1)).await;
     owner
         .send(&ClientFrame::Pause(Command { id: "p1".into() }))
         .await;
-    assert_eq!(ack_or_error(&mut owner, "p1").await, Ok(()));
+    assert_eq!(owner.answer("p1").await, Ok(()));
     let status = owner
         .until(|f| match f {
             ServerFrame::Status(s) if s.state == AgentState::Paused => Some(s.clone()),
@@ -319,7 +289,7 @@ async fn pause_stops_screening_and_resume_starts_it_again() {
     owner
         .send(&ClientFrame::Resume(Command { id: "r1".into() }))
         .await;
-    assert_eq!(ack_or_error(&mut owner, "r1").await, Ok(()));
+    assert_eq!(owner.answer("r1").await, Ok(()));
     fake.advance(Interval::M1, 1);
     let seq = owner
         .until(|f| match f {
@@ -415,11 +385,8 @@ async fn deployed_traders_and_the_journal_survive_a_restart() {
     let agent = Agent::start(args(&fake, &SYMBOLS, dir.path())).await;
     agent.ready().await;
     let mut owner = Client::owner(agent.addr).await;
-    owner.send(&deploy("d1", always("t1", 3))).await;
-    assert_eq!(ack_or_error(&mut owner, "d1").await, Ok(()));
-    owner
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    assert_eq!(owner.deploy("d1", always("t1", 3)).await, Ok(()));
+    owner.resume_from(0).await;
     fake.advance(Interval::M1, 1);
     let first = owner
         .until(|f| match f {
@@ -428,13 +395,13 @@ async fn deployed_traders_and_the_journal_survive_a_restart() {
         })
         .await;
     assert_eq!(first, 1);
-    let journal_before = hello_of(&mut Client::owner(agent.addr).await).await;
+    let journal_before = Client::owner(agent.addr).await.hello().await;
     agent.shutdown().await;
 
     let agent = Agent::start(args(&fake, &SYMBOLS, dir.path())).await;
     agent.ready().await;
     let mut owner = Client::owner(agent.addr).await;
-    let hello = hello_of(&mut owner).await;
+    let hello = owner.hello().await;
     assert_eq!(hello.journal_id, journal_before.journal_id, "same journal");
     assert_eq!(hello.last_seq, 3, "one close × three symbols");
     let state = owner
@@ -448,11 +415,8 @@ async fn deployed_traders_and_the_journal_survive_a_restart() {
         ("t1", 3, DeployState::Deployed)
     );
     // The command id is remembered too.
-    owner.send(&deploy("d1", always("t1", 9))).await;
-    assert_eq!(ack_or_error(&mut owner, "d1").await, Ok(()));
-    owner
-        .send(&ClientFrame::ResumeFrom(ResumeFrom { after_seq: 0 }))
-        .await;
+    assert_eq!(owner.deploy("d1", always("t1", 9)).await, Ok(()));
+    owner.resume_from(0).await;
     fake.advance(Interval::M1, 1);
     let mut got = Vec::new();
     while got.len() < 4 {
@@ -498,13 +462,4 @@ async fn shutdown_drains_and_closes_connections_with_a_reason() {
     assert_eq!(reason, Some((1001, "agent shutting down".to_owned())));
     let ended = tokio::time::timeout(WAIT, agent.task).await;
     assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
-}
-
-async fn hello_of(client: &mut Client) -> screener::protocol::Hello {
-    client
-        .until(|f| match f {
-            ServerFrame::Hello(h) => Some(h.clone()),
-            _ => None,
-        })
-        .await
 }

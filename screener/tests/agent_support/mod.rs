@@ -206,6 +206,58 @@ impl Client {
         }
     }
 
+    /// Sends `deploy_trader` under `id` and waits for its `ack` (Ok) or `error` (code, message).
+    pub async fn deploy(
+        &mut self,
+        id: &str,
+        trader: screener::trader::Trader,
+    ) -> Result<(), (String, String)> {
+        self.send(&ClientFrame::DeployTrader(
+            screener::protocol::DeployTrader {
+                id: id.into(),
+                trader,
+            },
+        ))
+        .await;
+        self.answer(id).await
+    }
+
+    /// The `ack` (Ok) or `error` (code, message) of command `id`.
+    pub async fn answer(&mut self, id: &str) -> Result<(), (String, String)> {
+        self.until(|f| match f {
+            ServerFrame::Ack(a) if a.id == id => Some(Ok(())),
+            ServerFrame::Error(e) if e.id.as_deref() == Some(id) => {
+                Some(Err((e.code.clone(), e.message.clone())))
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    /// Asks for the journal's signals after `after_seq`, then live ones.
+    pub async fn resume_from(&mut self, after_seq: u64) {
+        self.send(&ClientFrame::ResumeFrom(screener::protocol::ResumeFrom {
+            after_seq,
+        }))
+        .await;
+    }
+
+    /// Deploys `trader` (which must be accepted) and asks for every signal.
+    pub async fn deploy_and_follow(&mut self, trader: screener::trader::Trader) {
+        let id = format!("deploy-{}-{}", trader.id, trader.version);
+        assert_eq!(self.deploy(&id, trader).await, Ok(()));
+        self.resume_from(0).await;
+    }
+
+    /// The connection's `hello`.
+    pub async fn hello(&mut self) -> screener::protocol::Hello {
+        self.until(|f| match f {
+            ServerFrame::Hello(h) => Some(h.clone()),
+            _ => None,
+        })
+        .await
+    }
+
     /// Collects frames for `span`.
     pub async fn collect(&mut self, span: Duration) -> Vec<ServerFrame> {
         let deadline = tokio::time::Instant::now() + span;
