@@ -274,3 +274,36 @@ async fn refuses_to_start_without_an_owner_token() {
     let stderr = String::from_utf8_lossy(&exposed.stderr);
     assert!(stderr.contains("loopback"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_closes_sockets_with_a_reason_and_exits_zero() {
+    let fake = market(&SYMBOLS[..1]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut agent = AgentProcess::spawn(&fake, &SYMBOLS[..1], dir.path()).await;
+    agent.ready().await;
+    let mut client = Client::owner(agent.addr).await;
+    client.hello().await;
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &agent.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut close = None;
+    while let Ok(Some(message)) =
+        tokio::time::timeout(WAIT, futures_util::StreamExt::next(&mut client.socket)).await
+    {
+        if let Ok(Message::Close(frame)) = message {
+            close = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+            break;
+        }
+    }
+    assert_eq!(close, Some((1001, "agent shutting down".to_owned())));
+    let status = tokio::time::timeout(WAIT, agent.child.wait())
+        .await
+        .expect("exits after the drain")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let log = std::fs::read_to_string(&agent.log).unwrap();
+    assert!(log.contains("SIGTERM received"), "{log}");
+    assert!(log.contains("agent stopped"), "{log}");
+}

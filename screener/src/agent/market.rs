@@ -49,7 +49,9 @@ pub async fn run(
         market.symbols = feed.universe().len() as u32;
         market.shortest_interval_secs = shortest;
     }
-    if paused {
+    // The journal, not the flag read at start-up: a pause or resume may have come meanwhile
+    // (it is written there before the command sets the status, so either order ends right).
+    if shared.journal.paused().await.unwrap_or(paused) {
         shared.set_status(AgentState::Paused, Some("paused by the owner".into()));
     } else {
         shared.set_status(AgentState::Running, None);
