@@ -226,6 +226,11 @@ async fn malformed_frames_never_crash_the_agent_or_grow_its_memory() {
         "most frames answered with an error: {errors}"
     );
     let growth = after.saturating_sub(warm);
+    eprintln!(
+        "RSS {} KiB after 900 malformed frames, {} KiB after 5,400 more; {errors} errors",
+        warm / 1024,
+        after / 1024
+    );
     assert!(
         growth < 8 * 1024 * 1024,
         "RSS grew by {} KiB over 5,400 malformed frames ({} → {} KiB)",
