@@ -72,6 +72,10 @@ pub enum Error {
     #[error(transparent)]
     Fly(#[from] crate::fly::FlyError),
 
+    /// The live link to the agent failed; [`crate::link::LinkError`] says how.
+    #[error(transparent)]
+    Link(#[from] crate::link::LinkError),
+
     /// A bug or an impossible state; the message says where.
     #[error("internal error: {0}")]
     Internal(String),
@@ -102,6 +106,7 @@ impl Error {
             Self::MachineState { .. } => ErrorCode::MachineState,
             Self::AgentNotReady { .. } => ErrorCode::AgentNotReady,
             Self::Fly(e) => e.code(),
+            Self::Link(e) => e.code(),
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -149,6 +154,7 @@ impl Error {
                  or Restart the machine."
             }
             Self::Fly(e) => e.hint(),
+            Self::Link(e) => e.hint(),
             Self::Internal(_) => {
                 "This is a bug in TradeMind. Please report it with the log file from the log \
                  directory (`trademind status` shows where it is)."
@@ -209,6 +215,14 @@ pub enum ErrorCode {
     FlyUnavailable,
     /// An update did not take: the machine runs the old version.
     FlyUpdateNotApplied,
+    /// The agent refused the token on the live link (401).
+    Unauthorized,
+    /// The link's role (viewer) may not send this command.
+    Forbidden,
+    /// The agent could not be reached, did not answer in time, or the connection dropped.
+    AgentUnreachable,
+    /// The agent broke protocol v1.
+    AgentProtocol,
     Internal,
 }
 
@@ -228,7 +242,9 @@ impl ErrorCode {
             | Self::FlyForbidden
             | Self::FlyGeoBlocked
             | Self::FlyAlreadyExists
-            | Self::FlyRejected => Blame::User,
+            | Self::FlyRejected
+            | Self::Unauthorized
+            | Self::Forbidden => Blame::User,
             Self::FlyNotFound
             | Self::FlyLeaseHeld
             | Self::FlyIllegalState
@@ -238,7 +254,9 @@ impl ErrorCode {
             | Self::FlyUnavailable
             | Self::FlyUpdateNotApplied
             | Self::MachineBusy
-            | Self::AgentNotReady => Blame::Remote,
+            | Self::AgentNotReady
+            | Self::AgentUnreachable
+            | Self::AgentProtocol => Blame::Remote,
             Self::KeyringUnavailable
             | Self::Keyring
             | Self::Database

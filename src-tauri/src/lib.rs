@@ -9,6 +9,7 @@
 //! - [`fly`]: the typed Fly Machines API client (retries, idempotent create, waits, leases).
 //! - [`store`]: the SQLite database (WAL, migrations at start-up) and its audit `events`.
 //! - [`machine`]: the user's Fly machine: its plan and the named provisioning steps.
+//! - [`link`]: the live WebSocket link to the agent: signals, the command outbox, reconnects.
 //! - [`api`]: the one operation layer; the GUI commands and the CLI both call it.
 //! - [`cli`]: `trademind <subcommand>`, headless.
 //! - [`shell`]: the Tauri app: window, commands (thin wrappers over [`api`]).
@@ -19,6 +20,7 @@ pub mod bindings;
 pub mod cli;
 pub mod error;
 pub mod fly;
+pub mod link;
 pub mod logging;
 pub mod machine;
 pub mod paths;

@@ -1,12 +1,15 @@
 //! The local database: one SQLite file in the data dir, WAL journal, migrations at start-up.
 //!
 //! Tables are owned by the modules that use them ([`events`] for the audit log, [`machine`]
-//! for the user's Fly machine, [`provision`] for provisioning runs and the machine lock). Migrations
+//! for the user's Fly machine, [`provision`] for provisioning runs and the machine lock,
+//! [`agent_signals`] and [`outbox`] for the live link to the agent). Migrations
 //! live in `migrations/sqlite/` (PostgreSQL, for a shared support database, gets its own
 //! folder when it arrives).
 
+pub mod agent_signals;
 pub mod events;
 pub mod machine;
+pub mod outbox;
 pub mod provision;
 
 use std::path::Path;

@@ -42,6 +42,10 @@ const CODES: Record<ErrorCode, true> = {
   fly_rejected: true,
   fly_unavailable: true,
   fly_update_not_applied: true,
+  unauthorized: true,
+  forbidden: true,
+  agent_unreachable: true,
+  agent_protocol: true,
   internal: true,
 };
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));

@@ -3,4 +3,4 @@
 /**
  * The small set of error kinds a consumer can branch on.
  */
-export type ErrorCode = "invalid_token" | "invalid_input" | "keyring_unavailable" | "keyring" | "database" | "io" | "no_token" | "confirmation_required" | "no_machine" | "machine_busy" | "machine_state" | "agent_not_ready" | "fly_unauthorized" | "fly_read_only" | "fly_forbidden" | "fly_not_found" | "fly_lease_held" | "fly_illegal_state" | "fly_no_capacity" | "fly_rate_limited" | "fly_timeout" | "fly_geo_blocked" | "fly_already_exists" | "fly_rejected" | "fly_unavailable" | "fly_update_not_applied" | "internal";
+export type ErrorCode = "invalid_token" | "invalid_input" | "keyring_unavailable" | "keyring" | "database" | "io" | "no_token" | "confirmation_required" | "no_machine" | "machine_busy" | "machine_state" | "agent_not_ready" | "fly_unauthorized" | "fly_read_only" | "fly_forbidden" | "fly_not_found" | "fly_lease_held" | "fly_illegal_state" | "fly_no_capacity" | "fly_rate_limited" | "fly_timeout" | "fly_geo_blocked" | "fly_already_exists" | "fly_rejected" | "fly_unavailable" | "fly_update_not_applied" | "unauthorized" | "forbidden" | "agent_unreachable" | "agent_protocol" | "internal";
