@@ -11,7 +11,7 @@ use crate::link::error::LinkError;
 /// A command only the owner may send.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OwnerCommand {
-    DeployTrader(Trader),
+    DeployTrader(Box<Trader>),
     UndeployTrader { trader_id: String, version: u64 },
     Pause,
     Resume,
@@ -31,7 +31,10 @@ impl OwnerCommand {
     /// The frame that carries it under `id`.
     pub fn into_frame(self, id: String) -> ClientFrame {
         match self {
-            Self::DeployTrader(trader) => ClientFrame::DeployTrader(DeployTrader { id, trader }),
+            Self::DeployTrader(trader) => ClientFrame::DeployTrader(DeployTrader {
+                id,
+                trader: *trader,
+            }),
             Self::UndeployTrader { trader_id, version } => {
                 ClientFrame::UndeployTrader(UndeployTrader {
                     id,

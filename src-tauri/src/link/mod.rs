@@ -103,7 +103,8 @@ impl Link {
 
     /// Deploys (or replaces) a trader on the agent.
     pub async fn deploy_trader(&self, trader: Trader) -> Result<String> {
-        self.send(OwnerCommand::DeployTrader(trader)).await
+        self.send(OwnerCommand::DeployTrader(Box::new(trader)))
+            .await
     }
 
     /// The outbox: commands not answered yet and commands the agent refused.

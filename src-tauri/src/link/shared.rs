@@ -32,7 +32,8 @@ impl LinkShared {
     pub fn new(store: Store, role: Option<Role>) -> Self {
         Self {
             store,
-            state: watch::channel(LinkState::Offline { error: None }).0,
+            // The task starts connecting at once.
+            state: watch::channel(LinkState::Connecting).0,
             frames: broadcast::channel(FRAME_BUFFER).0,
             role: Mutex::new(role),
             outbox_written: Notify::new(),
