@@ -26,6 +26,9 @@ pub mod shared;
 pub mod state;
 pub mod supervisor;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 

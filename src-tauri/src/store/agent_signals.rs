@@ -184,3 +184,59 @@ fn signal_from_row(row: SignalRow) -> Result<(SignalFrame, Option<AnalysisFrame>
         .map_err(|e| bad("analysis", e))?;
     Ok((signal, analysis))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use screener::market::Interval;
+
+    fn signal(seq: u64) -> SignalFrame {
+        SignalFrame {
+            seq,
+            trader_id: "t".into(),
+            symbol: "BTCUSDT".into(),
+            interval: Interval::M1,
+            open_time: 60_000 * seq as i64,
+            close_time: 60_000 * seq as i64 + 59_999,
+            price: 100.5,
+            conditions: vec!["rsi < 30".into()],
+        }
+    }
+
+    #[tokio::test]
+    async fn signals_are_stored_once_and_move_the_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
+        assert_eq!(store.adopt_journal("j1", 0, Role::Owner).await.unwrap(), 0);
+        assert!(store.save_signal("j1", &signal(1)).await.unwrap());
+        assert!(store.save_signal("j1", &signal(2)).await.unwrap());
+        // Bad input: a replayed seq is ignored, and an older one does not move the cursor back.
+        assert!(!store.save_signal("j1", &signal(1)).await.unwrap());
+        let cursor = store.agent_cursor().await.unwrap().unwrap();
+        assert_eq!((cursor.last_seq, cursor.role), (2, Some(Role::Owner)));
+        let stored = store.agent_signals("j1", 0, 10).await.unwrap();
+        assert_eq!(
+            stored.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
+            [signal(1), signal(2)]
+        );
+        // Same journal on reconnect: resume after 2.
+        assert_eq!(store.adopt_journal("j1", 5, Role::Owner).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn another_journal_or_a_journal_behind_resumes_from_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
+        store.adopt_journal("j1", 0, Role::Owner).await.unwrap();
+        store.save_signal("j1", &signal(7)).await.unwrap();
+        // A new volume: another journal id.
+        assert_eq!(store.adopt_journal("j2", 3, Role::Viewer).await.unwrap(), 0);
+        let cursor = store.agent_cursor().await.unwrap().unwrap();
+        assert_eq!((cursor.journal_id.as_str(), cursor.last_seq), ("j2", 0));
+        // The same id but the agent is behind what was stored: start over too.
+        store.save_signal("j2", &signal(3)).await.unwrap();
+        assert_eq!(store.adopt_journal("j2", 1, Role::Viewer).await.unwrap(), 0);
+        // Signals of the old journal are kept under their own id.
+        assert_eq!(store.agent_signals("j1", 0, 10).await.unwrap().len(), 1);
+    }
+}

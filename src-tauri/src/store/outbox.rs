@@ -208,3 +208,55 @@ fn parse_frame(id: &str, text: &str) -> Result<ClientFrame> {
     serde_json::from_str(text)
         .map_err(|e| Error::Internal(format!("stored command {id} does not parse: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use screener::protocol::Command;
+
+    fn pause(id: &str) -> ClientFrame {
+        ClientFrame::Pause(Command { id: id.into() })
+    }
+
+    #[tokio::test]
+    async fn ack_removes_error_keeps_as_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
+        store.outbox_push(&pause("a")).await.unwrap();
+        store.outbox_push(&pause("b")).await.unwrap();
+        // Bad input: the same id twice, and a frame that is not a command.
+        assert!(store.outbox_push(&pause("a")).await.is_err());
+        assert!(store.outbox_push(&ClientFrame::Ping).await.is_err());
+        let pending = store.outbox_pending(0).await.unwrap();
+        assert_eq!(
+            pending.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert!(store
+            .outbox_pending(pending[1].position)
+            .await
+            .unwrap()
+            .is_empty());
+
+        store.outbox_sent("a").await.unwrap();
+        assert!(store.outbox_acked("a").await.unwrap());
+        assert!(
+            !store.outbox_acked("a").await.unwrap(),
+            "a repeated ack changes nothing"
+        );
+        assert!(store
+            .outbox_failed("b", "draining", "shutting down")
+            .await
+            .unwrap());
+        assert!(
+            store.outbox_pending(0).await.unwrap().is_empty(),
+            "failed is not resent"
+        );
+        let all = store.outbox().await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].state, CommandState::Failed);
+        assert_eq!(all[0].error.as_ref().unwrap().code, "draining");
+        assert!(store.outbox_dismiss("b").await.unwrap());
+        assert!(store.outbox().await.unwrap().is_empty());
+    }
+}
