@@ -12,12 +12,14 @@ use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
 use crate::error::{ApiError, ErrorCode};
+use crate::link::LinkState;
 use crate::machine::lifecycle::FlyEventView;
 use crate::machine::size::SizeChoice;
 use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
 use crate::secrets::TokenKind;
 use crate::store::events::{Actor, AuditEvent};
+use crate::store::outbox::OutboxEntry;
 use screener::protocol::{ClientFrame, ServerFrame};
 
 /// Writes every exported type (and what it references) into `dir`, one file per type, plus
@@ -49,6 +51,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     // The agent's WebSocket protocol v1 (`docs/protocol.md`): every frame and what it holds.
     ServerFrame::export_all(&cfg)?;
     ClientFrame::export_all(&cfg)?;
+    // The desktop's link to the agent and its durable outbox of commands.
+    LinkState::export_all(&cfg)?;
+    OutboxEntry::export_all(&cfg)?;
     write_index(dir)
 }
 
