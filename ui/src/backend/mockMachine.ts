@@ -225,10 +225,18 @@ export class MockMachine {
           hint: "Check the value and try again.",
         });
       }
-      if (options.region !== undefined && !REGIONS.some((r) => r.code === options.region)) {
+      const region = options.region === undefined ? undefined : REGIONS.find((r) => r.code === options.region);
+      if (options.region !== undefined && region === undefined) {
         throw new BackendError({
           code: "invalid_input",
-          message: `invalid input: "${options.region}" is not a Fly region`,
+          message: `invalid input: Fly has no region "${options.region ?? ""}"`,
+          hint: "Check the value and try again.",
+        });
+      }
+      if (region !== undefined && !region.binance) {
+        throw new BackendError({
+          code: "invalid_input",
+          message: `invalid input: Binance refuses connections from the US, so the screener cannot run in ${region.code}; choose a region outside the US such as sin, nrt, ams or fra`,
           hint: "Check the value and try again.",
         });
       }
