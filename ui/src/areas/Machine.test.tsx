@@ -146,6 +146,19 @@ describe("Machine → a failed step and Retry", () => {
     expect(screen.queryByTestId("provision-retry")).toBeNull();
   });
 
+  it("starts a new run when another region is picked after a failure", async () => {
+    const backend = renderMachine({ failAt: failure });
+    await stateIs("none");
+    fireEvent.click(button("machine-start"));
+    await screen.findByTestId("provision-step-machine-error");
+    const starts = vi.spyOn(backend, "machineStart");
+    fireEvent.change(screen.getByTestId("machine-region"), { target: { value: "fra" } });
+    fireEvent.click(button("machine-start"));
+    await stateIs("started");
+    expect(starts.mock.calls[0]![0]).toEqual({ region: "fra", size: "normal" });
+    expect(backend.machine.performed.slice(5)).toEqual(STEPS);
+  });
+
   it("shows the failed step from the core's record when the area opens", async () => {
     const backend = new MockBackend({ machine: { stepMs: 2, failAt: failure } });
     await backend.machineStart({}, () => {}).catch(() => undefined);

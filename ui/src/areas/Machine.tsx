@@ -130,14 +130,16 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
   const region =
     (machine ? status.region : null) ?? regionChoice ?? regions?.defaultRegion ?? "";
   const size = sizeChoice ?? (machine ? status.size : null) ?? regions?.defaultSize ?? "";
+  const picked = regionChoice !== null || sizeChoice !== null;
   const resizable = machine && allowed.resize && size !== "" && size !== status.size;
 
   const run = (op: Exclude<MachineOp, "resize">) => {
     switch (op) {
       case "start":
-        // A failed or interrupted start is resumed (the core keeps its region and size); a
-        // machine that exists keeps its own; otherwise the pickers' choice.
-        return void start(resume || machine ? {} : { region, size });
+        // A machine that exists keeps its region and size (Resize changes the size). A failed
+        // start is resumed (the core keeps its region and size) unless the user picked another
+        // region or size since, which makes the core begin a new run with them.
+        return void start(machine || (resume && !picked) ? {} : { region, size });
       case "stop":
         return void perform("stop", () => backend.machineStop());
       case "restart":

@@ -253,7 +253,7 @@ export class MockMachine {
         record.error = null;
         this.performed.push(step);
         onProgress({ step, state: "running", line: TITLES[step], elapsedMs: elapsed() });
-        this.begin(step, run);
+        this.begin(step);
         await sleep(this.stepMs / 2);
         onProgress({ step, state: "running", line: this.logLine(step, run), elapsedMs: elapsed() });
         await sleep(this.stepMs / 2);
@@ -267,7 +267,7 @@ export class MockMachine {
           onProgress({ step, state: "failed", line: error.message, elapsedMs: elapsed() });
           throw new BackendError(error);
         }
-        const line = this.finish(step);
+        const line = this.finish(step, run);
         record.state = "done";
         onProgress({ step, state: "done", line, elapsedMs: elapsed() });
       }
@@ -416,8 +416,7 @@ export class MockMachine {
   }
 
   /** What a step changes as it begins. */
-  private begin(step: Step, run: MockRun): void {
-    if (step === "machine" && !this.hasMachine()) this.createMachine(run.region, run.size);
+  private begin(step: Step): void {
     if (step === "started" && this.state !== "started") this.setState("starting");
   }
 
@@ -432,7 +431,9 @@ export class MockMachine {
       case "volume":
         return `Looking for a free trademind_data volume in ${run.region}`;
       case "machine":
-        return `Machine ${this.machineId ?? "?"} in ${run.region} (${run.size})`;
+        return this.hasMachine()
+          ? `Reusing machine ${this.machineId ?? "?"}`
+          : `POST /machines: trademind-agent in ${run.region} (${run.size})`;
       case "started":
         return `Fly reports ${this.state}`;
       case "ready":
@@ -443,7 +444,7 @@ export class MockMachine {
   }
 
   /** What a step changes as it ends, and its closing line. */
-  private finish(step: Step): string {
+  private finish(step: Step, run: MockRun): string {
     switch (step) {
       case "token":
         return "Token for organisation personal";
@@ -455,6 +456,7 @@ export class MockMachine {
       case "volume":
         return `Volume vol_mock0001 (1 GB) in ${this.region ?? DEFAULT_REGION}`;
       case "machine":
+        if (!this.hasMachine()) this.createMachine(run.region, run.size);
         return `Machine ${this.machineId ?? "?"} exists`;
       case "started":
         this.setState("started");
