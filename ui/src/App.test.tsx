@@ -23,10 +23,10 @@ describe("App shell", () => {
   it("says what unbuilt areas will hold, without data", () => {
     render(
       <BackendProvider backend={new MockBackend()}>
-        <App initialArea="machine" />
+        <App initialArea="support" />
       </BackendProvider>,
     );
-    const area = screen.getByTestId("area-machine");
+    const area = screen.getByTestId("area-support");
     expect(area.textContent).toContain("Not built yet");
     expect(area.querySelectorAll("li").length).toBeGreaterThan(0);
   });

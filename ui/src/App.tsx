@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useBackend } from "./backend/context";
 import { AREAS, type AreaId } from "./areas/areas";
 import { ComingSoon } from "./areas/ComingSoon";
+import { Machine } from "./areas/Machine";
 import { Settings } from "./areas/Settings";
 
 export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
@@ -37,7 +38,9 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
           </p>
         )}
       </nav>
-      <main className="content">{area.id === "settings" ? <Settings /> : <ComingSoon area={area} />}</main>
+      <main className="content">
+        {area.id === "settings" ? <Settings /> : area.id === "machine" ? <Machine /> : <ComingSoon area={area} />}
+      </main>
     </div>
   );
 }

@@ -33,14 +33,7 @@ export const AREAS: readonly Area[] = [
       "Filters by trader, symbol and source, and a detail view with the candles and indicators that fired it.",
     ],
   },
-  {
-    id: "machine",
-    label: "Machine",
-    coming: [
-      "Your Fly machine's real state, region and size with estimated cost.",
-      "Start, stop, restart and destroy with each provisioning step's progress shown live, and Retry from a failed step.",
-    ],
-  },
+  { id: "machine", label: "Machine" },
   { id: "settings", label: "Settings" },
   {
     id: "support",

@@ -1,6 +1,23 @@
 // The one door from the UI to the app's Rust core. Two implementations: `TauriBackend`
 // (the real app, over Tauri IPC) and `MockBackend` (in memory, for tests and browser dev).
-import type { ApiError, AppStatus, AuditEvent, ErrorCode, TokenStatus } from "../bindings";
+import type {
+  ApiError,
+  AppStatus,
+  AuditEvent,
+  ErrorCode,
+  FlyEventView,
+  MachineOutcome,
+  MachineStatus,
+  Progress,
+  RegionsView,
+  TokenStatus,
+} from "../bindings";
+
+/** What Start asks for; unset values come from the existing machine (or a failed run), then defaults. */
+export interface StartOptions {
+  region?: string;
+  size?: string;
+}
 
 export interface Backend {
   /** Which implementation this is; the shell warns when it is not the real app. */
@@ -11,6 +28,23 @@ export interface Backend {
   storeToken(token: string): Promise<TokenStatus>;
   removeToken(): Promise<TokenStatus>;
   recentEvents(limit: number): Promise<AuditEvent[]>;
+
+  /** The machine as Fly reports it now (the core reconciles its record), with the next action. */
+  machineStatus(): Promise<MachineStatus>;
+  /**
+   * Starts the machine, or resumes the latest failed or interrupted run when it asks for the
+   * same region and size (leave both unset to resume). `onProgress` receives every step event.
+   */
+  machineStart(options: StartOptions, onProgress: (event: Progress) => void): Promise<MachineOutcome>;
+  machineStop(): Promise<MachineOutcome>;
+  machineRestart(): Promise<MachineOutcome>;
+  machineResize(size: string): Promise<MachineOutcome>;
+  /** Fails with `confirmation_required` unless `confirmed` (set only after the dialog). */
+  machineDestroy(confirmed: boolean): Promise<MachineOutcome>;
+  /** Fly's newest events for the machine (1–50), newest first. */
+  machineEvents(limit: number): Promise<FlyEventView[]>;
+  /** Regions (flagged where Binance is blocked) and sizes with estimated costs. */
+  regionsList(): Promise<RegionsView>;
 }
 
 // Every code, checked by the compiler: a code added to the Rust enum fails `tsc` until it is

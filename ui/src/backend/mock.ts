@@ -1,11 +1,24 @@
 // In-memory Backend for unit tests and `npm run dev` in a plain browser. It keeps a token
 // only in this object and reports itself as `mock`, so nothing can mistake it for the app.
-import type { AppStatus, AuditEvent, TokenInfo, TokenStatus } from "../bindings";
-import { type Backend, BackendError } from "./backend";
+import type {
+  AppStatus,
+  AuditEvent,
+  FlyEventView,
+  MachineOutcome,
+  MachineStatus,
+  Progress,
+  RegionsView,
+  TokenInfo,
+  TokenStatus,
+} from "../bindings";
+import { type Backend, BackendError, type StartOptions } from "./backend";
+import { MockMachine, type MockMachineOptions } from "./mockMachine";
 
 export interface MockOptions {
   /** Every token operation fails as if no keyring were running. */
   keyringUnavailable?: boolean;
+  /** The simulated Fly machine: timing, a failure at a chosen step, its initial state. */
+  machine?: MockMachineOptions;
 }
 
 const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
@@ -15,9 +28,12 @@ export class MockBackend implements Backend {
   private stored: TokenInfo | null = null;
   private events: AuditEvent[] = [];
   private readonly options: MockOptions;
+  /** The simulated machine; tests use it to inject failures and to see which steps ran. */
+  readonly machine: MockMachine;
 
   constructor(options: MockOptions = {}) {
     this.options = options;
+    this.machine = new MockMachine(options.machine);
   }
 
   async appStatus(): Promise<AppStatus> {
@@ -67,6 +83,48 @@ export class MockBackend implements Backend {
 
   async recentEvents(limit: number): Promise<AuditEvent[]> {
     return this.events.slice(0, limit);
+  }
+
+  machineStatus(): Promise<MachineStatus> {
+    return this.machine.status();
+  }
+
+  async machineStart(options: StartOptions, onProgress: (event: Progress) => void): Promise<MachineOutcome> {
+    const outcome = await this.machine.start(options, onProgress);
+    this.record("machine.start", { machineId: outcome.status.machineId ?? "" });
+    return outcome;
+  }
+
+  async machineStop(): Promise<MachineOutcome> {
+    const outcome = await this.machine.stop();
+    this.record("machine.stop", {});
+    return outcome;
+  }
+
+  async machineRestart(): Promise<MachineOutcome> {
+    const outcome = await this.machine.restart();
+    this.record("machine.restart", {});
+    return outcome;
+  }
+
+  async machineResize(size: string): Promise<MachineOutcome> {
+    const outcome = await this.machine.resize(size);
+    this.record("machine.update", { size });
+    return outcome;
+  }
+
+  async machineDestroy(confirmed: boolean): Promise<MachineOutcome> {
+    const outcome = await this.machine.destroy(confirmed);
+    this.record("machine.destroy", {});
+    return outcome;
+  }
+
+  machineEvents(limit: number): Promise<FlyEventView[]> {
+    return this.machine.events(limit);
+  }
+
+  regionsList(): Promise<RegionsView> {
+    return this.machine.regions();
   }
 
   private status(): TokenStatus {

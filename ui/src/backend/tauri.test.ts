@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { Channel } from "@tauri-apps/api/core";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { Progress } from "../bindings";
 import { BackendError } from "./backend";
 import { TauriBackend } from "./tauri";
 
@@ -31,5 +33,85 @@ describe("TauriBackend", () => {
     expect(failure).toBeInstanceOf(BackendError);
     expect((failure as BackendError).code).toBe("invalid_token");
     expect((failure as BackendError).hint).toBe("Paste it");
+  });
+});
+
+describe("TauriBackend machine commands", () => {
+  it("calls each machine command with the shell's argument names", async () => {
+    const calls: Array<[string, Record<string, unknown> | undefined]> = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args as Record<string, unknown> | undefined]);
+      if (cmd === "machine_events") return [];
+      return { message: "ok", status: {} };
+    });
+    const backend = new TauriBackend();
+    await backend.machineStatus();
+    await backend.machineStop();
+    await backend.machineRestart();
+    await backend.machineResize("high");
+    await backend.machineDestroy(true);
+    await backend.machineEvents(20);
+    await backend.regionsList();
+    expect(calls.map(([c]) => c)).toEqual([
+      "machine_status",
+      "machine_stop",
+      "machine_restart",
+      "machine_resize",
+      "machine_destroy",
+      "machine_events",
+      "regions_list",
+    ]);
+    expect(calls[3]![1]).toEqual({ size: "high" });
+    expect(calls[4]![1]).toEqual({ confirmed: true });
+    expect(calls[5]![1]).toEqual({ limit: 20 });
+  });
+
+  it("starts with region, size and a progress channel, and delivers its messages in order", async () => {
+    let sent: Record<string, unknown> | undefined;
+    const internals = () =>
+      (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+        .__TAURI_INTERNALS__;
+    const first: Progress = { step: "token", state: "running", line: "Checking the Fly token", elapsedMs: 3 };
+    const second: Progress = { step: "token", state: "done", line: "Token for personal", elapsedMs: 90 };
+    mockIPC((cmd, args) => {
+      sent = args as Record<string, unknown>;
+      const channel = sent.progress as Channel<Progress>;
+      // Out of order on purpose: the Channel reorders by index, as with the real IPC.
+      internals().runCallback(channel.id, { index: 1, message: second });
+      internals().runCallback(channel.id, { index: 0, message: first });
+      return { message: `started by ${cmd}`, status: {} };
+    });
+    const seen: Progress[] = [];
+    const outcome = await new TauriBackend().machineStart({ region: "fra", size: "low" }, (p) => seen.push(p));
+    expect(outcome.message).toBe("started by machine_start");
+    expect(sent!.region).toBe("fra");
+    expect(sent!.size).toBe("low");
+    expect(sent!.progress).toBeInstanceOf(Channel);
+    expect(seen).toEqual([first, second]);
+  });
+
+  it("sends null region and size to resume the latest run", async () => {
+    let sent: Record<string, unknown> | undefined;
+    mockIPC((_cmd, args) => {
+      sent = args as Record<string, unknown>;
+      return { message: "ok", status: {} };
+    });
+    await new TauriBackend().machineStart({}, () => {});
+    expect(sent!.region).toBeNull();
+    expect(sent!.size).toBeNull();
+  });
+
+  it("rejects machine operations with the core's code and hint", async () => {
+    mockIPC(() => {
+      throw {
+        code: "confirmation_required",
+        message: "destroying the machine and its data volume needs confirmation",
+        hint: "Confirm in the dialog, or pass --yes on the command line.",
+      };
+    });
+    const failure = await new TauriBackend().machineDestroy(false).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(BackendError);
+    expect((failure as BackendError).code).toBe("confirmation_required");
+    expect((failure as BackendError).hint).toMatch(/Confirm in the dialog/);
   });
 });

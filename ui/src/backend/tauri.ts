@@ -1,7 +1,16 @@
 // Backend over Tauri IPC: each method is one `#[tauri::command]` in src-tauri/src/shell.
-import { invoke } from "@tauri-apps/api/core";
-import type { AppStatus, AuditEvent, TokenStatus } from "../bindings";
-import { type Backend, BackendError } from "./backend";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type {
+  AppStatus,
+  AuditEvent,
+  FlyEventView,
+  MachineOutcome,
+  MachineStatus,
+  Progress,
+  RegionsView,
+  TokenStatus,
+} from "../bindings";
+import { type Backend, BackendError, type StartOptions } from "./backend";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -32,5 +41,39 @@ export class TauriBackend implements Backend {
 
   recentEvents(limit: number): Promise<AuditEvent[]> {
     return call("events_recent", { limit });
+  }
+
+  machineStatus(): Promise<MachineStatus> {
+    return call("machine_status");
+  }
+
+  machineStart(options: StartOptions, onProgress: (event: Progress) => void): Promise<MachineOutcome> {
+    // The handler is set before the channel is sent: Tauri does not replay earlier messages.
+    const progress = new Channel<Progress>(onProgress);
+    return call("machine_start", { region: options.region ?? null, size: options.size ?? null, progress });
+  }
+
+  machineStop(): Promise<MachineOutcome> {
+    return call("machine_stop");
+  }
+
+  machineRestart(): Promise<MachineOutcome> {
+    return call("machine_restart");
+  }
+
+  machineResize(size: string): Promise<MachineOutcome> {
+    return call("machine_resize", { size });
+  }
+
+  machineDestroy(confirmed: boolean): Promise<MachineOutcome> {
+    return call("machine_destroy", { confirmed });
+  }
+
+  machineEvents(limit: number): Promise<FlyEventView[]> {
+    return call("machine_events", { limit });
+  }
+
+  regionsList(): Promise<RegionsView> {
+    return call("regions_list");
   }
 }

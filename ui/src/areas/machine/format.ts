@@ -1,0 +1,21 @@
+// Formatting shared by the Machine area's parts.
+
+/** US dollars with enough digits for a per-hour price. */
+export function usd(amount: number): string {
+  const digits = amount < 0.1 ? 4 : 2;
+  return `$${amount.toFixed(digits)}`;
+}
+
+/** `850 ms`, `4.2 s`, `2 min 05 s`. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.floor(seconds);
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, "0")} s`;
+}
+
+export function localTime(rfc3339: string): string {
+  const at = new Date(rfc3339);
+  return Number.isNaN(at.getTime()) ? rfc3339 : at.toLocaleString();
+}
