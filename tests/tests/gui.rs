@@ -219,3 +219,65 @@ fn sigterm_closes_the_app_through_its_exit_path() {
         "exit path not taken: {log}"
     );
 }
+
+#[test]
+fn machine_area_provisions_and_stops_against_the_fake_fly_in_the_real_window() {
+    use trademind_tests::fake_fly::{FakeConfig, FakeFly, TokenKind};
+
+    require_real_keyring();
+    let fly = FakeFly::start(FakeConfig::fast());
+    let fly_token = fly.add_token(TokenKind::Org);
+    let profile = Profile::new();
+    let xvfb = Xvfb::start();
+    let mut env = app_env(&profile, &xvfb);
+    env.push(("TRADEMIND_FLY_API_URL", fly.base_url().into()));
+    env.push((
+        "TRADEMIND_AGENT_URL",
+        format!("{}/agents/{{app}}", fly.base_url()).into(),
+    ));
+    env.push(("TRADEMIND_AGENT_READY_TIMEOUT", "30".into()));
+    let driver = Driver::start(&env, &artifacts().join("driver-machine.log"));
+    let session = driver.session(&binary(), &[]);
+
+    // The Fly token, pasted in Settings.
+    open_settings(&session);
+    let input = session.wait_for("[data-testid=token-input]", UI_TIMEOUT);
+    session.type_text(&input, &fly_token);
+    session.click(&session.wait_for("[data-testid=token-save]", UI_TIMEOUT));
+    session.wait_for_text("[data-testid=token-status]", UI_TIMEOUT, |t| {
+        t.starts_with("Token stored")
+    });
+
+    // Machine → Start: every step appears and ends done; Fly's state becomes started.
+    session.click(&session.wait_for("[data-testid=nav-machine]", UI_TIMEOUT));
+    session.wait_for("[data-testid=machine-state]", UI_TIMEOUT);
+    session.screenshot(&artifacts().join("10-machine-none.png"));
+    session.click(&session.wait_for("[data-testid=machine-start]", UI_TIMEOUT));
+    for step in [
+        "token", "app", "secrets", "volume", "machine", "started", "ready", "done",
+    ] {
+        session.wait_for(
+            &format!("[data-testid=provision-step-{step}][data-state=done]"),
+            Duration::from_secs(90),
+        );
+    }
+    session.wait_for(
+        "[data-testid=machine-state][data-state=started]",
+        UI_TIMEOUT,
+    );
+    session.screenshot(&artifacts().join("11-machine-started.png"));
+    assert_eq!(fly.apps().len(), 1, "one app");
+
+    // Stop: the state follows Fly's.
+    session.click(&session.wait_for("[data-testid=machine-stop]", UI_TIMEOUT));
+    session.wait_for(
+        "[data-testid=machine-state][data-state=stopped]",
+        Duration::from_secs(60),
+    );
+    session.screenshot(&artifacts().join("12-machine-stopped.png"));
+    assert!(
+        !page_state(&session).contains(&fly_token),
+        "the Fly token reached the web view"
+    );
+    session.quit();
+}
