@@ -19,6 +19,16 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// A name that must be one of a fixed set (a metric, a chart range) is not; the hint lists
+    /// the valid ones. Code `invalid_input`.
+    #[error("unknown {what} `{got}`")]
+    UnknownName {
+        what: &'static str,
+        got: String,
+        /// The valid names, comma-separated.
+        expected: String,
+    },
+
     /// No keyring backend answered: no Secret Service on the session bus, a locked collection
     /// the user declined to unlock, or no persistent backend compiled in.
     #[error("the OS keyring is not available: {detail}")]
@@ -94,7 +104,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::InvalidToken { .. } => ErrorCode::InvalidToken,
-            Self::InvalidInput(_) => ErrorCode::InvalidInput,
+            Self::InvalidInput(_) | Self::UnknownName { .. } => ErrorCode::InvalidInput,
             Self::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
             Self::Keyring { .. } => ErrorCode::Keyring,
             Self::Database(_) | Self::Migration(_) => ErrorCode::Database,
@@ -113,12 +123,15 @@ impl Error {
 
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
+        if let Self::UnknownName { what, expected, .. } = self {
+            return Some(format!("Use one of these {what} names: {expected}."));
+        }
         let hint = match self {
             Self::InvalidToken { .. } => {
                 "Paste the whole output of `fly tokens create org` (it starts with `FlyV1 fm2_`), \
                  or of `fly auth token`."
             }
-            Self::InvalidInput(_) => "Check the value and try again.",
+            Self::InvalidInput(_) | Self::UnknownName { .. } => "Check the value and try again.",
             Self::KeyringUnavailable { .. } => {
                 "Start and unlock your desktop keyring (GNOME Keyring, KWallet or another \
                  Secret Service provider), then try again. For a one-off session you can set \

@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod bindings;
+pub mod chart;
 pub mod cli;
 pub mod error;
 pub mod fly;

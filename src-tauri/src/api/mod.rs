@@ -6,6 +6,7 @@
 //! which the callers turn into `{code, message, hint}`.
 
 pub mod machine;
+pub mod metrics;
 pub mod regions;
 pub mod status;
 pub mod token;

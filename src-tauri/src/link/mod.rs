@@ -10,6 +10,7 @@
 //! - [`commands`]: owner commands and their ids; the outbox itself is
 //!   [`crate::store::outbox`], the signals [`crate::store::agent_signals`].
 //! - [`error`]: [`LinkError`], mapped into the app's `{code, message, hint}`.
+//! - [`recorder`]: stores the `metrics` frames into the metrics history.
 //!
 //! Guarantees: each signal is stored once per (journal, seq) with the cursor moved in the
 //! same transaction, and `resume_from` asks for everything after it on every connect; owner
@@ -21,6 +22,7 @@ pub mod commands;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod recorder;
 pub mod session;
 pub mod shared;
 pub mod state;

@@ -2,13 +2,14 @@
 //!
 //! Tables are owned by the modules that use them ([`events`] for the audit log, [`machine`]
 //! for the user's Fly machine, [`provision`] for provisioning runs and the machine lock,
-//! [`agent_signals`] and [`outbox`] for the live link to the agent). Migrations
-//! live in `migrations/sqlite/` (PostgreSQL, for a shared support database, gets its own
-//! folder when it arrives).
+//! [`agent_signals`] and [`outbox`] for the live link to the agent, [`metrics`] for the
+//! agent's metrics history). Migrations live in `migrations/sqlite/` (PostgreSQL, for a
+//! shared support database, gets its own folder when it arrives).
 
 pub mod agent_signals;
 pub mod events;
 pub mod machine;
+pub mod metrics;
 pub mod outbox;
 pub mod provision;
 
