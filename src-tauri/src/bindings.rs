@@ -8,6 +8,7 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::api::machine::MachineOutcome;
+use crate::api::metrics::MetricsHistory;
 use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
@@ -19,6 +20,7 @@ use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
 use crate::secrets::TokenKind;
 use crate::store::events::{Actor, AuditEvent};
+use crate::store::metrics::{MetricName, MetricsRange};
 use crate::store::outbox::OutboxEntry;
 use screener::protocol::{ClientFrame, ServerFrame};
 
@@ -54,6 +56,10 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     // The desktop's link to the agent and its durable outbox of commands.
     LinkState::export_all(&cfg)?;
     OutboxEntry::export_all(&cfg)?;
+    // The dashboard's metrics history.
+    MetricsHistory::export_all(&cfg)?;
+    MetricName::export_all(&cfg)?;
+    MetricsRange::export_all(&cfg)?;
     write_index(dir)
 }
 
