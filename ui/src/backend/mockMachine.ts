@@ -3,6 +3,7 @@
 // (stopped → starting → started, stopping, destroyed) and destroy only when confirmed. It
 // follows src-tauri/src/machine (provision.rs, status.rs, lifecycle.rs) closely enough that
 // the UI cannot tell, and records which steps actually ran so tests can check resumes.
+import { TRANSIENT } from "../areas/machine/availability";
 import type {
   ApiError,
   FlyEventView,
@@ -20,18 +21,6 @@ import { BackendError, type StartOptions } from "./backend";
 
 export const STEPS: readonly Step[] = ["token", "app", "secrets", "volume", "machine", "started", "ready", "done"];
 
-/** Fly's transient machine states (fly/types/machine.rs `is_transient`). */
-export const TRANSIENT_STATES: ReadonlySet<string> = new Set([
-  "creating",
-  "starting",
-  "stopping",
-  "suspending",
-  "restarting",
-  "updating",
-  "replacing",
-  "destroying",
-  "launch_failed",
-]);
 
 const TITLES: Record<Step, string> = {
   token: "Checking the Fly token",
@@ -508,7 +497,7 @@ export class MockMachine {
 
   private view(): MachineStatus {
     const retry = this.run?.status === "failed";
-    const stuck = this.stuck && TRANSIENT_STATES.has(this.state);
+    const stuck = this.stuck && TRANSIENT.has(this.state);
     const [nextAction, advice] = this.advise(retry, stuck);
     const size = SIZES.find((s) => s.name === this.size);
     const started = this.state === "started";
@@ -564,7 +553,7 @@ export class MockMachine {
         ? ["retry", "Running, but the last start did not finish: Retry resumes it."]
         : ["stop", "Running. Stop it to stop paying for CPU."];
     }
-    if (TRANSIENT_STATES.has(this.state)) return ["wait", `${this.state}: wait a moment.`];
+    if (TRANSIENT.has(this.state)) return ["wait", `${this.state}: wait a moment.`];
     if (retry) return ["retry", "The last start failed: Retry resumes from the failed step."];
     return ["start", "Stopped (only its disk is billed). Start runs it again."];
   }
