@@ -3,6 +3,7 @@
 //! closed candles into engine rounds — candles that close together (a minute boundary brings
 //! one per symbol) are gathered for a few milliseconds into one round.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use super::screening::Job;
 use super::state::{lock, Shared};
 use crate::binance::{Backoff, Feed, FeedConfig, FeedError, FeedEvent};
 use crate::engine::ClosedCandle;
+use crate::market::Interval;
 use crate::protocol::AgentState;
 
 /// A round waits this long for more closes after the last one…
@@ -157,15 +159,17 @@ fn take(shared: &Shared, event: FeedEvent, closes: &mut Vec<ClosedCandle>) -> bo
 fn split_rounds(mut closes: Vec<ClosedCandle>) -> Vec<Vec<ClosedCandle>> {
     closes.sort_by_key(|c| c.candle.close_time);
     let mut rounds: Vec<Vec<ClosedCandle>> = Vec::new();
+    // The series already in the last round (a set: an hourly round holds 1 200 closes).
+    let mut in_last: HashSet<(String, Interval)> = HashSet::new();
     for close in closes {
-        let fits = rounds.last().is_some_and(|round| {
-            !round
-                .iter()
-                .any(|c| c.symbol == close.symbol && c.interval == close.interval)
-        });
+        let fresh = in_last.insert((close.symbol.clone(), close.interval));
         match rounds.last_mut() {
-            Some(round) if fits => round.push(close),
-            _ => rounds.push(vec![close]),
+            Some(round) if fresh => round.push(close),
+            _ => {
+                in_last.clear();
+                in_last.insert((close.symbol.clone(), close.interval));
+                rounds.push(vec![close]);
+            }
         }
     }
     rounds
@@ -181,7 +185,7 @@ fn update_view(shared: &Shared, feed: &Feed) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::market::{Candle, Interval};
+    use crate::market::Candle;
 
     fn close(symbol: &str, interval: Interval, minute: i64) -> ClosedCandle {
         ClosedCandle {

@@ -185,11 +185,7 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
     let (owner, new_owner) = agent_token(vault, SecretAccount::AgentOwnerToken, "tmo_").await?;
     let (viewer, new_viewer) = agent_token(vault, SecretAccount::AgentViewerToken, "tmv_").await?;
     let llm = vault.load_secret(SecretAccount::LlmApiKey).await?;
-    let mut record = session
-        .store
-        .machine()
-        .await?
-        .ok_or_else(|| Error::Internal("no machine record after the app step".into()))?;
+    let mut record = super::machine_record(session).await?;
     let mut needed = vec![OWNER_SECRET, VIEWER_SECRET];
     if llm.is_some() {
         needed.push(LLM_SECRET);

@@ -71,11 +71,7 @@ pub(super) async fn machine(
     say: Say<'_>,
 ) -> Result<Next> {
     let app = RunState::need(&state.app, "app")?.to_owned();
-    let record = session
-        .store
-        .machine()
-        .await?
-        .ok_or_else(|| Error::Internal("no machine record after the app step".into()))?;
+    let record = super::machine_record(session).await?;
     let found = match find_agent(session, &app, record.machine_id.as_deref()).await? {
         Some(machine) => Some(machine),
         None => {

@@ -106,6 +106,15 @@ pub async fn perform(
     }
 }
 
+/// The local machine record, which the `app` step creates: every later step updates it.
+async fn machine_record(session: &Session) -> Result<crate::store::machine::MachineRecord> {
+    session
+        .store
+        .machine()
+        .await?
+        .ok_or_else(|| Error::Internal("no machine record after the app step".into()))
+}
+
 /// Checks a region the user chose: a three-letter Fly region (the documented table, else
 /// Fly's live list) from which Binance answers.
 pub async fn check_region(session: &Session, region: &str) -> Result<()> {

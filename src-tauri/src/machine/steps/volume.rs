@@ -22,7 +22,7 @@
 use serde_json::json;
 
 use super::{find_agent, Next, RunPlan, RunState, Say};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::fly::types::{CreateVolumeRequest, Machine, Volume};
 use crate::fly::FlyError;
 use crate::machine::{plan, Session};
@@ -36,11 +36,7 @@ pub(super) async fn volume(
     say: Say<'_>,
 ) -> Result<Next> {
     let app = RunState::need(&state.app, "app")?.to_owned();
-    let record = session
-        .store
-        .machine()
-        .await?
-        .ok_or_else(|| Error::Internal("no machine record after the app step".into()))?;
+    let record = super::machine_record(session).await?;
     if let Some(machine) = find_agent(session, &app, record.machine_id.as_deref()).await? {
         return Ok(Next::Continue(keep_mounted(state, &machine)));
     }
