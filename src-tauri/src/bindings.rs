@@ -7,21 +7,31 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
+use crate::api::dashboard::{ChartView, DashboardFrame, ScaleAdvice};
 use crate::api::machine::MachineOutcome;
 use crate::api::metrics::MetricsHistory;
 use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
+use crate::cloud::LinkView;
 use crate::error::{ApiError, ErrorCode};
 use crate::link::LinkState;
+use crate::local::{LocalMode, LocalStart, LocalStatus};
 use crate::machine::lifecycle::FlyEventView;
 use crate::machine::size::SizeChoice;
 use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
 use crate::secrets::TokenKind;
-use crate::store::events::{Actor, AuditEvent};
+use crate::signals::{
+    CandleView, IndicatorValue, SignalDetail, SignalFilter, SignalSource, SignalView,
+};
+use crate::store::events::{Actor, AuditEvent, EventFilter};
 use crate::store::metrics::{MetricName, MetricsRange};
 use crate::store::outbox::OutboxEntry;
+use crate::traders::{
+    ConflictChoice, DryRunView, ImportReport, ImportSkip, Placement, TraderCard, TraderCheck,
+    TraderConflict, TraderProblem,
+};
 use screener::protocol::{ClientFrame, ServerFrame};
 
 /// Writes every exported type (and what it references) into `dir`, one file per type, plus
@@ -60,6 +70,30 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     MetricsHistory::export_all(&cfg)?;
     MetricName::export_all(&cfg)?;
     MetricsRange::export_all(&cfg)?;
+    DashboardFrame::export_all(&cfg)?;
+    ChartView::export_all(&cfg)?;
+    ScaleAdvice::export_all(&cfg)?;
+    LinkView::export_all(&cfg)?;
+    EventFilter::export_all(&cfg)?;
+    // Traders, signals and local screening.
+    TraderCard::export_all(&cfg)?;
+    Placement::export_all(&cfg)?;
+    TraderConflict::export_all(&cfg)?;
+    ConflictChoice::export_all(&cfg)?;
+    TraderCheck::export_all(&cfg)?;
+    TraderProblem::export_all(&cfg)?;
+    DryRunView::export_all(&cfg)?;
+    ImportReport::export_all(&cfg)?;
+    ImportSkip::export_all(&cfg)?;
+    SignalView::export_all(&cfg)?;
+    SignalSource::export_all(&cfg)?;
+    SignalFilter::export_all(&cfg)?;
+    SignalDetail::export_all(&cfg)?;
+    CandleView::export_all(&cfg)?;
+    IndicatorValue::export_all(&cfg)?;
+    LocalStatus::export_all(&cfg)?;
+    LocalMode::export_all(&cfg)?;
+    LocalStart::export_all(&cfg)?;
     write_index(dir)
 }
 

@@ -236,6 +236,10 @@ pub enum ErrorCode {
     AgentUnreachable,
     /// The agent broke protocol v1.
     AgentProtocol,
+    /// The record changed elsewhere since it was loaded (optimistic locking).
+    VersionConflict,
+    /// Binance (live market data) could not be reached.
+    MarketUnreachable,
     Internal,
 }
 
@@ -257,7 +261,8 @@ impl ErrorCode {
             | Self::FlyAlreadyExists
             | Self::FlyRejected
             | Self::Unauthorized
-            | Self::Forbidden => Blame::User,
+            | Self::Forbidden
+            | Self::VersionConflict => Blame::User,
             Self::FlyNotFound
             | Self::FlyLeaseHeld
             | Self::FlyIllegalState
@@ -269,7 +274,8 @@ impl ErrorCode {
             | Self::MachineBusy
             | Self::AgentNotReady
             | Self::AgentUnreachable
-            | Self::AgentProtocol => Blame::Remote,
+            | Self::AgentProtocol
+            | Self::MarketUnreachable => Blame::Remote,
             Self::KeyringUnavailable
             | Self::Keyring
             | Self::Database

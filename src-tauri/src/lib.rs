@@ -10,6 +10,10 @@
 //! - [`store`]: the SQLite database (WAL, migrations at start-up) and its audit `events`.
 //! - [`machine`]: the user's Fly machine: its plan and the named provisioning steps.
 //! - [`link`]: the live WebSocket link to the agent: signals, the command outbox, reconnects.
+//! - [`cloud`]: the app's link slot: the link started when the agent is ready, its state.
+//! - [`traders`]: the user's and the built-in traders, versions, placement local or cloud.
+//! - [`signals`]: the signal feed of both sources, its filters, details and live bus.
+//! - [`local`]: local screening, the engine in-process on live or recorded data.
 //! - [`api`]: the one operation layer; the GUI commands and the CLI both call it.
 //! - [`cli`]: `trademind <subcommand>`, headless.
 //! - [`shell`]: the Tauri app: window, commands (thin wrappers over [`api`]).
@@ -19,13 +23,17 @@ pub mod api;
 pub mod bindings;
 pub mod chart;
 pub mod cli;
+pub mod cloud;
 pub mod error;
 pub mod fly;
 pub mod link;
+pub mod local;
 pub mod logging;
 pub mod machine;
 pub mod paths;
 pub mod secrets;
 pub mod sensitive;
 pub mod shell;
+pub mod signals;
 pub mod store;
+pub mod traders;

@@ -12,7 +12,7 @@ describe("App shell", () => {
         <App />
       </BackendProvider>,
     );
-    expect(AREAS.map((a) => a.label)).toEqual(["Dashboard", "Traders", "Signals", "Machine", "Settings", "Support"]);
+    expect(AREAS.map((a) => a.label)).toEqual(["Dashboard", "Traders", "Signals", "Machine", "Events", "Settings", "Support"]);
     for (const area of AREAS) {
       fireEvent.click(screen.getByTestId(`nav-${area.id}`));
       expect(await screen.findByTestId(`area-${area.id}`)).toBeTruthy();

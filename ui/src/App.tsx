@@ -1,10 +1,15 @@
 // The app shell: navigation between the product's areas.
 import { useState } from "react";
 import { useBackend } from "./backend/context";
-import { AREAS, type AreaId } from "./areas/areas";
+import { AREAS, type Area, type AreaId } from "./areas/areas";
 import { ComingSoon } from "./areas/ComingSoon";
+import { Dashboard } from "./areas/Dashboard";
+import { Events } from "./areas/Events";
 import { Machine } from "./areas/Machine";
 import { Settings } from "./areas/Settings";
+import { Signals } from "./areas/Signals";
+import { Traders } from "./areas/Traders";
+import { LinkIndicator } from "./components/LinkIndicator";
 
 export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
   const backend = useBackend();
@@ -32,6 +37,7 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
             </li>
           ))}
         </ul>
+        <LinkIndicator />
         {backend.kind === "mock" && (
           <p className="mock-banner" data-testid="mock-banner">
             Browser preview: in-memory backend, nothing is stored.
@@ -39,8 +45,27 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
         )}
       </nav>
       <main className="content">
-        {area.id === "settings" ? <Settings /> : area.id === "machine" ? <Machine /> : <ComingSoon area={area} />}
+        <AreaView area={area} />
       </main>
     </div>
   );
+}
+
+function AreaView({ area }: { area: Area }) {
+  switch (area.id) {
+    case "dashboard":
+      return <Dashboard />;
+    case "traders":
+      return <Traders />;
+    case "signals":
+      return <Signals />;
+    case "machine":
+      return <Machine />;
+    case "events":
+      return <Events />;
+    case "settings":
+      return <Settings />;
+    default:
+      return <ComingSoon area={area} />;
+  }
 }

@@ -5,16 +5,21 @@
 //! opened installation) and an [`Actor`] for the audit log, and return [`crate::error::Result`],
 //! which the callers turn into `{code, message, hint}`.
 
+pub mod dashboard;
 pub mod machine;
 pub mod metrics;
 pub mod regions;
 pub mod status;
 pub mod token;
 
+use std::sync::Arc;
+
+use crate::cloud::Cloud;
 use crate::error::Result;
 use crate::machine::{Endpoints, Session};
 use crate::paths::Paths;
 use crate::secrets::Vault;
+use crate::signals::SignalBus;
 use crate::store::Store;
 
 pub use crate::store::events::Actor;
@@ -28,6 +33,10 @@ pub struct Core {
     env_token: token::EnvToken,
     /// `Err`: why the environment's endpoint settings are invalid.
     endpoints: std::result::Result<Endpoints, String>,
+    /// The live link to the agent (a slot that outlives any one link).
+    cloud: Arc<Cloud>,
+    /// New signals from both sources.
+    signals: SignalBus,
 }
 
 impl Core {
@@ -53,6 +62,8 @@ impl Core {
             vault,
             env_token,
             endpoints,
+            cloud: Arc::new(Cloud::default()),
+            signals: SignalBus::default(),
         })
     }
 
@@ -89,6 +100,16 @@ impl Core {
     /// The database.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The cloud link slot.
+    pub fn cloud(&self) -> &Arc<Cloud> {
+        &self.cloud
+    }
+
+    /// New signals (cloud and local) for live subscribers.
+    pub fn signals(&self) -> &SignalBus {
+        &self.signals
     }
 
     /// The keyring vault, or why there is none.

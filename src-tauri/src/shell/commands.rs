@@ -110,3 +110,9 @@ pub async fn machine_events(core: State<'_, Core>, limit: u32) -> CommandResult<
 pub async fn regions_list(core: State<'_, Core>) -> CommandResult<RegionsView> {
     Ok(api::regions::list(&core).await?)
 }
+
+/// Ends a live subscription (`*_watch`) by the id it returned.
+#[tauri::command]
+pub async fn watch_stop(watches: State<'_, super::watch::Watches>, id: u32) -> CommandResult<bool> {
+    Ok(watches.stop(id))
+}

@@ -2,6 +2,7 @@
 //! delegated to [`crate::api`]; nothing here decides anything.
 
 mod commands;
+pub mod watch;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
 
     let app = tauri::Builder::default()
         .manage(core)
+        .manage(watch::Watches::default())
         .setup(|app| {
             exit_on_signal(app.handle().clone());
             reconcile_at_start(app.handle().clone());
@@ -50,6 +52,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             commands::machine_destroy,
             commands::machine_events,
             commands::regions_list,
+            commands::watch_stop,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
@@ -59,6 +62,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
     let code = app.run_return(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             use tauri::Manager;
+            handle.state::<watch::Watches>().stop_all();
             let core = handle.state::<Core>();
             tauri::async_runtime::block_on(core.close());
             tracing::info!("TradeMind stopped");

@@ -4,7 +4,7 @@
 //! reports are imported once each (actor `fly`). Details are JSON and never hold a secret (the
 //! token's kind and last four characters at most).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
@@ -89,6 +89,22 @@ pub struct AuditEvent {
     /// The Fly machine the event is about, if any.
     pub machine_id: Option<String>,
     pub details: serde_json::Value,
+}
+
+/// Which audit events to list, newest first (the Events area's filters).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EventFilter {
+    /// A kind (`machine.stop`) or a family (`machine`, `provision`, `link`, `trader`, `token`).
+    pub kind: Option<String>,
+    /// `gui`, `cli`, `fly`, …
+    pub actor: Option<String>,
+    /// Case-insensitive text searched in the kind and the details.
+    pub text: Option<String>,
+    /// Only events before this id, for paging.
+    pub before_id: Option<i64>,
+    /// 1–1000; 0 means 200.
+    pub limit: u32,
 }
 
 type Row = (i64, String, String, String, Option<String>, String);

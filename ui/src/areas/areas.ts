@@ -1,5 +1,5 @@
 // The product's areas, in navigation order, with what each will hold until it is built.
-export type AreaId = "dashboard" | "traders" | "signals" | "machine" | "settings" | "support";
+export type AreaId = "dashboard" | "traders" | "signals" | "machine" | "events" | "settings" | "support";
 
 export interface Area {
   id: AreaId;
@@ -34,6 +34,11 @@ export const AREAS: readonly Area[] = [
     ],
   },
   { id: "machine", label: "Machine" },
+  {
+    id: "events",
+    label: "Events",
+    coming: ["The audit log: provisioning steps, starts and stops, errors, reconnects and deploys, with filters."],
+  },
   { id: "settings", label: "Settings" },
   {
     id: "support",

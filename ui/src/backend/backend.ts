@@ -12,6 +12,7 @@ import type {
   RegionsView,
   TokenStatus,
 } from "../bindings";
+import type { LiveApi, LocalApi, SignalsApi, TradersApi } from "./apis";
 
 /** What Start asks for; unset values come from the existing machine (or a failed run), then defaults. */
 export interface StartOptions {
@@ -45,6 +46,12 @@ export interface Backend {
   machineEvents(limit: number): Promise<FlyEventView[]>;
   /** Regions (flagged where Binance is blocked) and sizes with estimated costs. */
   regionsList(): Promise<RegionsView>;
+
+  readonly traders: TradersApi;
+  readonly signals: SignalsApi;
+  readonly local: LocalApi;
+  /** The link to the agent, the dashboard's charts and the audit log. */
+  readonly live: LiveApi;
 }
 
 // Every code, checked by the compiler: a code added to the Rust enum fails `tsc` until it is
@@ -80,6 +87,8 @@ const CODES: Record<ErrorCode, true> = {
   forbidden: true,
   agent_unreachable: true,
   agent_protocol: true,
+  version_conflict: true,
+  market_unreachable: true,
   internal: true,
 };
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));

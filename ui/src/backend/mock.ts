@@ -12,6 +12,7 @@ import type {
   TokenStatus,
 } from "../bindings";
 import { type Backend, BackendError, type StartOptions } from "./backend";
+import { MockLive, MockLocal, MockSignals, MockTraders } from "./mockApis";
 import { MockMachine, type MockMachineOptions } from "./mockMachine";
 
 export interface MockOptions {
@@ -25,6 +26,10 @@ const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
 
 export class MockBackend implements Backend {
   readonly kind = "mock" as const;
+  readonly traders = new MockTraders();
+  readonly signals = new MockSignals();
+  readonly local = new MockLocal();
+  readonly live = new MockLive();
   private stored: TokenInfo | null = null;
   private events: AuditEvent[] = [];
   private readonly options: MockOptions;

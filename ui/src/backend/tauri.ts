@@ -1,5 +1,5 @@
 // Backend over Tauri IPC: each method is one `#[tauri::command]` in src-tauri/src/shell.
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel } from "@tauri-apps/api/core";
 import type {
   AppStatus,
   AuditEvent,
@@ -10,18 +10,16 @@ import type {
   RegionsView,
   TokenStatus,
 } from "../bindings";
-import { type Backend, BackendError, type StartOptions } from "./backend";
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (thrown) {
-    throw BackendError.from(thrown);
-  }
-}
+import type { Backend, StartOptions } from "./backend";
+import { call } from "./call";
+import { TauriLive, TauriLocal, TauriSignals, TauriTraders } from "./tauriApis";
 
 export class TauriBackend implements Backend {
   readonly kind = "tauri" as const;
+  readonly traders = new TauriTraders();
+  readonly signals = new TauriSignals();
+  readonly local = new TauriLocal();
+  readonly live = new TauriLive();
 
   appStatus(): Promise<AppStatus> {
     return call("app_status");
