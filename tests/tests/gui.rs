@@ -72,16 +72,16 @@ fn token_is_stored_survives_a_relaunch_and_is_removed() {
     session.wait_for("[data-testid=nav-dashboard]", UI_TIMEOUT);
     session.screenshot(&artifacts().join("01-shell.png"));
     open_settings(&session);
-    let input = session.wait_for("[data-testid=token-input]", UI_TIMEOUT);
+    let input = session.wait_for("[data-testid=settings-token-input]", UI_TIMEOUT);
     session.type_text(&input, &format!("  FlyV1 {token}  "));
-    session.click(&session.wait_for("[data-testid=token-save]", UI_TIMEOUT));
-    let shown = session.wait_for_text("[data-testid=token-status]", UI_TIMEOUT, |t| !t.is_empty());
+    session.click(&session.wait_for("[data-testid=settings-token-save]", UI_TIMEOUT));
+    let shown = session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| !t.is_empty());
     assert!(
         shown.starts_with(&format!("Token stored (…{last4})")),
         "{shown}"
     );
     assert!(
-        !session.exists("[data-testid=token-input]"),
+        !session.exists("[data-testid=settings-token-input]"),
         "input still shown after storing"
     );
     assert!(
@@ -97,7 +97,7 @@ fn token_is_stored_survives_a_relaunch_and_is_removed() {
     // Second launch: the keyring kept it.
     let session = driver.session(&app, &[]);
     open_settings(&session);
-    let shown = session.wait_for_text("[data-testid=token-status]", UI_TIMEOUT, |t| !t.is_empty());
+    let shown = session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| !t.is_empty());
     assert!(
         shown.starts_with(&format!("Token stored (…{last4})")),
         "after relaunch: {shown}"
@@ -107,8 +107,8 @@ fn token_is_stored_survives_a_relaunch_and_is_removed() {
     // Remove (with confirmation): back to the empty form.
     session.click(&session.wait_for("[data-testid=token-remove]", UI_TIMEOUT));
     session.click(&session.wait_for("[data-testid=token-remove-confirm]", UI_TIMEOUT));
-    session.wait_for("[data-testid=token-input]", UI_TIMEOUT);
-    assert!(!session.exists("[data-testid=token-status]"));
+    session.wait_for("[data-testid=settings-token-input]", UI_TIMEOUT);
+    assert!(!session.exists("[data-testid=settings-token-state]"));
     session.wait_for_text("[data-testid=activity-panel]", UI_TIMEOUT, |t| {
         t.contains("token.removed")
     });
@@ -241,10 +241,10 @@ fn machine_area_provisions_and_stops_against_the_fake_fly_in_the_real_window() {
 
     // The Fly token, pasted in Settings.
     open_settings(&session);
-    let input = session.wait_for("[data-testid=token-input]", UI_TIMEOUT);
+    let input = session.wait_for("[data-testid=settings-token-input]", UI_TIMEOUT);
     session.type_text(&input, &fly_token);
-    session.click(&session.wait_for("[data-testid=token-save]", UI_TIMEOUT));
-    session.wait_for_text("[data-testid=token-status]", UI_TIMEOUT, |t| {
+    session.click(&session.wait_for("[data-testid=settings-token-save]", UI_TIMEOUT));
+    session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| {
         t.starts_with("Token stored")
     });
 

@@ -16,27 +16,27 @@ function renderSettings(backend = new MockBackend()) {
 }
 
 async function paste(token: string) {
-  const input = await screen.findByTestId("token-input");
+  const input = await screen.findByTestId("settings-token-input");
   fireEvent.change(input, { target: { value: token } });
-  fireEvent.click(screen.getByTestId("token-save"));
+  fireEvent.click(screen.getByTestId("settings-token-save"));
 }
 
 describe("Settings → Fly API token", () => {
   it("stores a pasted token and then shows only its last four characters", async () => {
     renderSettings();
     await paste(TOKEN);
-    const status = await screen.findByTestId("token-status");
+    const status = await screen.findByTestId("settings-token-state");
     expect(status.textContent).toMatch(/^Token stored \(…Xq7Z\)/);
-    expect(screen.queryByTestId("token-input")).toBeNull();
+    expect(screen.queryByTestId("settings-token-input")).toBeNull();
     expect(document.body.innerHTML).not.toContain("fm2_lJPEC");
     await waitFor(() => expect(screen.getByText("token.stored")).toBeTruthy());
   });
 
   it("disables Store for a blank draft", async () => {
     renderSettings();
-    const input = await screen.findByTestId("token-input");
+    const input = await screen.findByTestId("settings-token-input");
     fireEvent.change(input, { target: { value: "   " } });
-    expect((screen.getByTestId("token-save") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("settings-token-save") as HTMLButtonElement).disabled).toBe(true);
   });
 
   it("removes the token only after confirmation", async () => {
@@ -44,11 +44,11 @@ describe("Settings → Fly API token", () => {
     await paste(TOKEN);
     fireEvent.click(await screen.findByTestId("token-remove"));
     fireEvent.click(screen.getByTestId("token-remove-cancel"));
-    expect(screen.getByTestId("token-status")).toBeTruthy();
+    expect(screen.getByTestId("settings-token-state")).toBeTruthy();
     fireEvent.click(screen.getByTestId("token-remove"));
     fireEvent.click(screen.getByTestId("token-remove-confirm"));
-    await screen.findByTestId("token-input");
-    expect(screen.queryByTestId("token-status")).toBeNull();
+    await screen.findByTestId("settings-token-input");
+    expect(screen.queryByTestId("settings-token-state")).toBeNull();
     await waitFor(() => expect(screen.getByText("token.removed")).toBeTruthy());
   });
 
@@ -58,7 +58,7 @@ describe("Settings → Fly API token", () => {
     const message = await screen.findByTestId("token-error-message");
     expect(message.textContent).toBe("that is not a Fly API token: it is empty");
     expect(screen.getByTestId("token-error-hint").textContent).toContain("fly tokens create");
-    expect((screen.getByTestId("token-input") as HTMLInputElement).value).toBe("FlyV1 ");
+    expect((screen.getByTestId("settings-token-input") as HTMLInputElement).value).toBe("FlyV1 ");
   });
 
   it("explains an unavailable keyring instead of crashing", async () => {
@@ -80,7 +80,7 @@ describe("Settings → loading", () => {
       return original();
     };
     renderSettings(backend);
-    await screen.findByTestId("token-input");
+    await screen.findByTestId("settings-token-input");
     await new Promise((r) => setTimeout(r, 100));
     // StrictMode is off in tests: exactly one read on mount.
     expect(reads).toBe(1);

@@ -81,7 +81,7 @@ export function TokenPanel({ onChange }: { onChange?: () => void }) {
 
       {stored !== null && (
         <div className="token-stored">
-          <p data-testid="token-status" aria-live="polite">
+          <p data-testid="settings-token-state" aria-live="polite">
             Token stored (…{stored.last4}) <span className="muted">— {KIND_LABEL[stored.kind]}</span>
           </p>
           {confirming ? (
@@ -113,7 +113,7 @@ export function TokenPanel({ onChange }: { onChange?: () => void }) {
           <label htmlFor="token-input">Paste your Fly API token</label>
           <input
             id="token-input"
-            data-testid="token-input"
+            data-testid="settings-token-input"
             type="password"
             autoComplete="off"
             spellCheck={false}
@@ -121,7 +121,7 @@ export function TokenPanel({ onChange }: { onChange?: () => void }) {
             value={draft}
             onChange={(e) => setDraft(e.target.value)}
           />
-          <button type="submit" data-testid="token-save" disabled={busy || draft.trim() === ""}>
+          <button type="submit" data-testid="settings-token-save" disabled={busy || draft.trim() === ""}>
             {busy ? "Storing…" : "Store token"}
           </button>
         </form>

@@ -12,7 +12,8 @@ import type {
   TokenStatus,
 } from "../bindings";
 import { type Backend, BackendError, type StartOptions } from "./backend";
-import { MockLive, MockLocal, MockSignals, MockTraders } from "./mockApis";
+import { MockLocal, MockSignals, MockTraders } from "./mockApis";
+import { MockLive, type MockLiveOptions } from "./mockLive";
 import { MockMachine, type MockMachineOptions } from "./mockMachine";
 
 export interface MockOptions {
@@ -20,6 +21,8 @@ export interface MockOptions {
   keyringUnavailable?: boolean;
   /** The simulated Fly machine: timing, a failure at a chosen step, its initial state. */
   machine?: MockMachineOptions;
+  /** The simulated live link, dashboard and audit log (it follows the simulated machine). */
+  live?: MockLiveOptions;
 }
 
 const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
@@ -29,9 +32,9 @@ export class MockBackend implements Backend {
   readonly traders = new MockTraders();
   readonly signals = new MockSignals();
   readonly local = new MockLocal();
-  readonly live = new MockLive();
+  /** The simulated link, dashboard and audit log; tests inject failures and drive the link. */
+  readonly live: MockLive;
   private stored: TokenInfo | null = null;
-  private events: AuditEvent[] = [];
   private readonly options: MockOptions;
   /** The simulated machine; tests use it to inject failures and to see which steps ran. */
   readonly machine: MockMachine;
@@ -39,6 +42,7 @@ export class MockBackend implements Backend {
   constructor(options: MockOptions = {}) {
     this.options = options;
     this.machine = new MockMachine(options.machine);
+    this.live = new MockLive(options.live, this.machine);
   }
 
   async appStatus(): Promise<AppStatus> {
@@ -87,7 +91,7 @@ export class MockBackend implements Backend {
   }
 
   async recentEvents(limit: number): Promise<AuditEvent[]> {
-    return this.events.slice(0, limit);
+    return this.live.recent(limit);
   }
 
   machineStatus(): Promise<MachineStatus> {
@@ -141,14 +145,7 @@ export class MockBackend implements Backend {
   }
 
   private record(kind: string, details: Record<string, string>): void {
-    this.events.unshift({
-      id: this.events.length + 1,
-      at: new Date().toISOString(),
-      actor: "gui",
-      kind,
-      machineId: null,
-      details,
-    });
+    this.live.record("gui", kind, details);
   }
 }
 

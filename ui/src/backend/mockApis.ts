@@ -1,6 +1,6 @@
-// In-memory stand-ins for the traders, signals, local and live groups (see `apis.ts`), for
+// In-memory stand-ins for the traders, signals and local groups (see `apis.ts`), for
 // unit tests and the browser preview. Not built yet: every call fails as `internal`.
-import type { LiveApi, LocalApi, SignalsApi, TradersApi } from "./apis";
+import type { LocalApi, SignalsApi, TradersApi } from "./apis";
 import { BackendError } from "./backend";
 
 function notBuilt(what: string): never {
@@ -29,11 +29,4 @@ export class MockLocal implements LocalApi {
   status = async () => notBuilt("local screening");
   start = async () => notBuilt("local screening");
   stop = async () => notBuilt("local screening");
-}
-
-export class MockLive implements LiveApi {
-  watchLink = async () => notBuilt("the live link");
-  reconnect = async () => notBuilt("the live link");
-  watchDashboard = async () => notBuilt("the dashboard");
-  events = async () => notBuilt("events");
 }
