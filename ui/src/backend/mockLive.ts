@@ -42,6 +42,8 @@ export interface MockLiveOptions {
   noMetrics?: boolean;
   /** vCPUs the synthetic load calls for (default 2; `null`: no recommendation). */
   recommendCpus?: number | null;
+  /** `false`: the link and the charts ignore the simulated machine, as if it ran (default true). */
+  followMachine?: boolean;
   /** The audit log's first rows (default: a short, plausible history). */
   events?: AuditEvent[];
 }
@@ -173,7 +175,7 @@ export class MockLive implements LiveApi {
 
   constructor(options: MockLiveOptions = {}, machine: MockLiveMachine | null = null) {
     this.options = options;
-    this.machine = machine;
+    this.machine = options.followMachine === false ? null : machine;
     this.failConnects = options.failConnects ?? 0;
     this.noMetrics = options.noMetrics ?? false;
     this.log = options.events ?? seedEvents(Date.now());
