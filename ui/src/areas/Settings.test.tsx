@@ -70,6 +70,19 @@ describe("Settings → Fly API token", () => {
   });
 });
 
+describe("Settings → test ids", () => {
+  it("names the token input, save button and state line with stable settings-token-* ids", async () => {
+    renderSettings();
+    const input = await screen.findByTestId("settings-token-input");
+    expect(input.getAttribute("type")).toBe("password");
+    expect(screen.getByTestId("settings-token-save").getAttribute("type")).toBe("submit");
+    expect(screen.queryByTestId("settings-token-state")).toBeNull();
+    await paste(TOKEN);
+    expect((await screen.findByTestId("settings-token-state")).getAttribute("aria-live")).toBe("polite");
+    for (const old of ["token-input", "token-save", "token-status"]) expect(screen.queryByTestId(old)).toBeNull();
+  });
+});
+
 describe("Settings → loading", () => {
   it("reads the token state once, not once per render", async () => {
     const backend = new MockBackend();
