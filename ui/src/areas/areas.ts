@@ -9,14 +9,7 @@ export interface Area {
 }
 
 export const AREAS: readonly Area[] = [
-  {
-    id: "dashboard",
-    label: "Dashboard",
-    coming: [
-      "Live health of your screener machine: CPU, memory, candle age, evaluations per minute and queue depth, as charts over 15 min to 7 days.",
-      "Signals and errors over time, streamed from the agent over an authenticated WebSocket.",
-    ],
-  },
+  { id: "dashboard", label: "Dashboard" },
   {
     id: "traders",
     label: "Traders",
@@ -34,11 +27,7 @@ export const AREAS: readonly Area[] = [
     ],
   },
   { id: "machine", label: "Machine" },
-  {
-    id: "events",
-    label: "Events",
-    coming: ["The audit log: provisioning steps, starts and stops, errors, reconnects and deploys, with filters."],
-  },
+  { id: "events", label: "Events" },
   { id: "settings", label: "Settings" },
   {
     id: "support",
