@@ -9,7 +9,6 @@
 //! of a machine without a volume, wiped at every boot like Fly's root file system) and
 //! `logs/<machine_id>.log` (every boot's stdout and stderr, appended).
 
-use super::state::guest::mounted_volumes;
 use super::state::machine::Machine;
 use super::state::App;
 use serde_json::Value;
@@ -182,7 +181,7 @@ impl Launch {
     }
 }
 
-/// The volume mounted on `/data`, if any.
+/// The volume mounted on `/data`, if any (a volume mounted elsewhere is not the journal's).
 fn data_volume(config: &serde_json::Map<String, Value>) -> Option<String> {
     let mounts = config.get("mounts").and_then(Value::as_array)?;
     mounts
@@ -194,7 +193,6 @@ fn data_volume(config: &serde_json::Map<String, Value>) -> Option<String> {
         })
         .and_then(|m| m.get("volume").and_then(Value::as_str))
         .map(str::to_string)
-        .or_else(|| mounted_volumes(config).into_iter().next())
 }
 
 /// The image's `ENV`, then the config's `env`, then the app's secrets (they win, as on Fly),

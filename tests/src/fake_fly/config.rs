@@ -113,7 +113,7 @@ pub enum AgentMode {
     /// process: spawned when the machine starts, stopped with the stop signal and grace,
     /// restarted after a crash per the restart policy. `/agents/{app}/health` is forwarded to
     /// it.
-    Process(AgentSpec),
+    Process(Box<AgentSpec>),
 }
 
 /// Everything [`super::FakeFly::start`] needs.
@@ -168,7 +168,7 @@ impl FakeConfig {
     /// [`FakeConfig::fast`] with every started machine running the real agent of `spec`.
     pub fn with_agent(spec: AgentSpec) -> Self {
         Self {
-            agent: AgentMode::Process(spec),
+            agent: AgentMode::Process(Box::new(spec)),
             ..Self::fast()
         }
     }
@@ -176,7 +176,7 @@ impl FakeConfig {
     /// The process-mode spec, if machines run the real agent.
     pub fn agent_spec(&self) -> Option<&AgentSpec> {
         match &self.agent {
-            AgentMode::Process(spec) => Some(spec),
+            AgentMode::Process(spec) => Some(spec.as_ref()),
             AgentMode::Simulated => None,
         }
     }

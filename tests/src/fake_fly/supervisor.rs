@@ -14,10 +14,13 @@
 //!   machine staying `started`; or, when no restart is due, `stopped`;
 //! - processes of machines that vanished are killed, and directories of deleted volumes
 //!   removed.
+//!
+//! Suspend ends the process like a stop, and a resume boots a new one: memory snapshots are
+//! not simulated (the volume, as on Fly, is kept).
 
 use super::agent_process::{self, AgentExit, Exited, Running};
 use super::agent_spec::{AgentSpec, Launch};
-use super::clock::{json_duration, rfc3339, wall};
+use super::clock::{json_duration, rfc3339};
 use super::server::{lock, Shared};
 use super::state::machine::{Machine, MachineState};
 use serde_json::{json, Value};
@@ -92,9 +95,12 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
     loop {
         changes.borrow_and_update();
         let actions = reconcile(&shared, agents, Instant::now());
-        let spawned = perform(agents, actions);
-        for failed in spawned {
-            on_exit(&shared, agents, failed);
+        let failed = perform(agents, actions);
+        if !failed.is_empty() {
+            for exited in failed {
+                on_exit(&shared, agents, exited);
+            }
+            shared.notify();
         }
         let wake = next_wake(&shared, agents);
         tokio::select! {
@@ -369,7 +375,7 @@ fn exit_request(exit: &AgentExit, requested: bool, restarting: bool, restart_cou
             "exit_code": code, "guest_exit_code": code, "guest_signal": signal,
             "oom_killed": false, "requested_stop": requested, "restarting": restarting,
             "signal": signal,
-            "exited_at": rfc3339(wall(Instant::now())),
+            "exited_at": rfc3339(exit.at),
         },
         "restart_count": restart_count,
     })
