@@ -17,6 +17,6 @@ step "UI type check" bash -c 'cd ui && npx --no-install tsc --noEmit'
 step "UI unit tests" bash -c 'cd ui && npx --no-install vitest run'
 step "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "bindings drift" scripts/bindings.sh --check
-step "build the app" cargo build --locked -p trademind --bins
+step "build the app and the agent" cargo build --locked -p trademind -p screener --bins
 step "Rust tests (real keyring, SQLite, GUI)" scripts/with-keyring.sh cargo test --workspace --locked
 printf '\nall checks passed in %ss\n' "$((SECONDS - started))" >&2

@@ -11,13 +11,10 @@
 //! `cargo bench -p screener --bench agent` (`-- --quick` for 6 rounds instead of 36). The
 //! report is printed and written to `target/agent-bench.json`.
 
-#[path = "../tests/agent_support/mod.rs"]
-mod agent_support;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use agent_support::{AgentProcess, Client, T0};
+use fake_binance::agent::{AgentProcess, Client, T0};
 use fake_binance::{data, FakeBinance, FakeConfig};
 use screener::market::Interval;
 use screener::protocol::ServerFrame;
@@ -121,6 +118,7 @@ async fn main() {
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let started = Instant::now();
     let agent = AgentProcess::spawn_with(
+        env!("CARGO_BIN_EXE_screener").as_ref(),
         &fake,
         &names,
         dir.path(),

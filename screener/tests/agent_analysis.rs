@@ -3,13 +3,12 @@
 //! `analysis` frame (and replayed after it), a failure is recorded as `failed` with its
 //! code, and a slow model never holds back the next signals.
 
-mod agent_support;
 #[allow(dead_code)]
 mod support;
 
 use std::time::Duration;
 
-use agent_support::{always, args, market, Agent, Client, WAIT};
+use fake_binance::agent::{always, args, market, Agent, Client, WAIT};
 use screener::market::Interval;
 use screener::protocol::ServerFrame;
 use support::fake_gemini::{FakeGemini, Reply};

@@ -3,12 +3,10 @@
 //! of malformed frames never crashes it nor grows its memory; it refuses to start without
 //! an owner token.
 
-mod agent_support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use agent_support::{always, market, AgentProcess, Client, OWNER, VIEWER, WAIT};
+use fake_binance::agent::{always, market, AgentProcess, Client, OWNER, VIEWER, WAIT};
 use futures_util::SinkExt;
 use rand::{Rng, SeedableRng};
 use screener::agent::journal::Journal;
@@ -17,6 +15,8 @@ use screener::protocol::{ClientFrame, ServerFrame};
 use tokio_tungstenite::tungstenite::Message;
 
 const SYMBOLS: [&str; 3] = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
+/// The binary cargo built for these tests.
+const BIN: &str = env!("CARGO_BIN_EXE_screener");
 
 /// Signal seqs (and their candles) as a client sees them.
 #[derive(Default)]
@@ -38,7 +38,7 @@ impl Seen {
 async fn sigkill_mid_stream_then_resume_loses_and_duplicates_nothing() {
     let fake = market(&SYMBOLS);
     let dir = tempfile::tempdir().unwrap();
-    let mut agent = AgentProcess::spawn(&fake, &SYMBOLS, dir.path()).await;
+    let mut agent = AgentProcess::spawn(BIN.as_ref(), &fake, &SYMBOLS, dir.path()).await;
     agent.ready().await;
     let mut client = Client::owner(agent.addr).await;
     client.deploy_and_follow(always("t1", 1)).await;
@@ -86,7 +86,7 @@ async fn sigkill_mid_stream_then_resume_loses_and_duplicates_nothing() {
     );
 
     // Restart on the same journal; resume from the last seq the client saw.
-    let agent = AgentProcess::spawn(&fake, &SYMBOLS, dir.path()).await;
+    let agent = AgentProcess::spawn(BIN.as_ref(), &fake, &SYMBOLS, dir.path()).await;
     agent.ready().await;
     let mut client = Client::owner(agent.addr).await;
     let last = *seen.seqs.last().unwrap();
@@ -173,7 +173,7 @@ fn malformed(rng: &mut rand::rngs::StdRng) -> Message {
 async fn malformed_frames_never_crash_the_agent_or_grow_its_memory() {
     let fake = market(&SYMBOLS[..1]);
     let dir = tempfile::tempdir().unwrap();
-    let agent = AgentProcess::spawn(&fake, &SYMBOLS[..1], dir.path()).await;
+    let agent = AgentProcess::spawn(BIN.as_ref(), &fake, &SYMBOLS[..1], dir.path()).await;
     agent.ready().await;
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x7ade);
 
@@ -284,7 +284,7 @@ async fn refuses_to_start_without_an_owner_token() {
 async fn sigterm_drains_closes_sockets_with_a_reason_and_exits_zero() {
     let fake = market(&SYMBOLS[..1]);
     let dir = tempfile::tempdir().unwrap();
-    let mut agent = AgentProcess::spawn(&fake, &SYMBOLS[..1], dir.path()).await;
+    let mut agent = AgentProcess::spawn(BIN.as_ref(), &fake, &SYMBOLS[..1], dir.path()).await;
     agent.ready().await;
     let mut client = Client::owner(agent.addr).await;
     client.hello().await;

@@ -3,11 +3,9 @@
 //! once, signals replayed exactly once with `resume_from`, pause and resume, heartbeats,
 //! malformed frames, state that survives a restart, and the drain on shutdown.
 
-mod agent_support;
-
 use std::time::Duration;
 
-use agent_support::{always, args, market, seqs, Agent, Client, OWNER, VIEWER, WAIT};
+use fake_binance::agent::{always, args, market, seqs, Agent, Client, OWNER, VIEWER, WAIT};
 use fake_binance::{Endpoint, Fault};
 use screener::market::Interval;
 use screener::protocol::{

@@ -3,7 +3,8 @@
 //! - [`app`]: the built `trademind` binary, run as a CLI in an isolated profile.
 //! - [`keyring`]: the guarantee that tests run against a real Secret Service.
 //! - [`leak`]: scanning directories for a secret.
-//! - [`fake_fly`]: a faithful fake of the Fly Machines API; [`fly_profile`]: the CLI against it.
+//! - [`fake_fly`]: a faithful fake of the Fly Machines API, whose machines can run the real agent
+//!   (process mode); [`fly_profile`]: the CLI against it.
 //! - [`display`]: a private Xvfb server.
 //! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only).
 

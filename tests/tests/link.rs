@@ -33,10 +33,10 @@ async fn signals_arrive_once_and_in_order_across_an_agent_restart() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
     let app_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let addr = agent.addr.to_string();
     let store = open_store(app_dir.path()).await;
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     let states = record_states(&link);
 
     let live = wait_state(&link, "live", LinkState::is_live).await;
@@ -67,7 +67,7 @@ async fn signals_arrive_once_and_in_order_across_an_agent_restart() {
     .await;
 
     // Kill the agent: the link reconnects with backoff while it is gone.
-    agent.stop().await;
+    agent.shutdown().await;
     let down = wait_state(
         &link,
         "reconnecting",
@@ -81,7 +81,7 @@ async fn signals_arrive_once_and_in_order_across_an_agent_restart() {
 
     // A new agent on the same journal and the same address: live again, and signals made
     // after the restart arrive.
-    let agent = Agent::start(&fake, agent_dir.path(), &addr).await;
+    let agent = start_agent(&fake, agent_dir.path(), &addr).await;
     wait_state(&link, "live again", LinkState::is_live).await;
     fake.advance(Interval::M1, 2);
     wait_until("8 signals stored", || async {
@@ -90,7 +90,7 @@ async fn signals_arrive_once_and_in_order_across_an_agent_restart() {
     .await;
     link.shutdown().await;
     assert_eq!(*link.state().borrow(), LinkState::Offline { error: None });
-    agent.stop().await;
+    agent.shutdown().await;
 
     // The desktop holds exactly the agent's journal: none missing, none duplicated.
     let journal = Journal::open(agent_dir.path()).await.unwrap();
@@ -155,11 +155,11 @@ async fn a_command_written_offline_survives_an_app_restart_and_is_delivered_once
         (id.as_str(), CommandState::Pending, 0)
     );
 
-    let agent = Agent::start(&fake, agent_dir.path(), &free.to_string()).await;
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let agent = start_agent(&fake, agent_dir.path(), &free.to_string()).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     wait_until("deploy acked", || outbox_empty(&store)).await;
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
     let traders = Journal::open(agent_dir.path())
         .await
         .unwrap()
@@ -177,7 +177,7 @@ async fn a_command_written_offline_survives_an_app_restart_and_is_delivered_once
 async fn a_command_resent_after_a_lost_ack_keeps_its_id_and_is_not_applied_twice() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let v1 =
         OwnerCommand::DeployTrader(Box::new(always("t", 1))).into_frame("cmd-v1-lost-ack".into());
 
@@ -185,7 +185,7 @@ async fn a_command_resent_after_a_lost_ack_keeps_its_id_and_is_not_applied_twice
     let other_dir = tempfile::tempdir().unwrap();
     let other = open_store(other_dir.path()).await;
     other.outbox_push(&v1).await.unwrap();
-    let other_link = start_link(&other, &agent.url(), OWNER).await;
+    let other_link = start_link(&other, &agent.base_url(), OWNER).await;
     other_link.deploy_trader(always("t", 2)).await.unwrap();
     wait_until("both acked", || outbox_empty(&other)).await;
     other_link.shutdown().await;
@@ -197,10 +197,10 @@ async fn a_command_resent_after_a_lost_ack_keeps_its_id_and_is_not_applied_twice
     let store = open_store(app_dir.path()).await;
     store.outbox_push(&v1).await.unwrap();
     store.outbox_sent("cmd-v1-lost-ack").await.unwrap();
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     wait_until("resend acked", || outbox_empty(&store)).await;
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
     let traders = Journal::open(agent_dir.path())
         .await
         .unwrap()
@@ -214,10 +214,10 @@ async fn a_command_resent_after_a_lost_ack_keeps_its_id_and_is_not_applied_twice
 async fn an_older_version_is_recorded_as_version_conflict_and_not_retried() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let app_dir = tempfile::tempdir().unwrap();
     let store = open_store(app_dir.path()).await;
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     link.deploy_trader(always("t", 2)).await.unwrap();
     wait_until("v2 acked", || outbox_empty(&store)).await;
 
@@ -253,17 +253,17 @@ async fn an_older_version_is_recorded_as_version_conflict_and_not_retried() {
     assert!(link.dismiss(&id).await.unwrap());
     assert!(link.commands().await.unwrap().is_empty());
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
 }
 
 #[tokio::test]
 async fn viewer_token_gives_role_viewer_and_owner_commands_are_refused() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let app_dir = tempfile::tempdir().unwrap();
     let store = open_store(app_dir.path()).await;
-    let link = start_link(&store, &agent.url(), VIEWER).await;
+    let link = start_link(&store, &agent.base_url(), VIEWER).await;
     let live = wait_state(&link, "live", LinkState::is_live).await;
     assert!(
         matches!(
@@ -291,14 +291,14 @@ async fn viewer_token_gives_role_viewer_and_owner_commands_are_refused() {
     }
     assert!(outbox_empty(&store).await, "nothing was written");
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
 }
 
 #[tokio::test]
 async fn wrong_token_is_unauthorized_without_a_retry_storm() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let relay = CountingRelay::start(agent.addr).await;
     let app_dir = tempfile::tempdir().unwrap();
     let store = open_store(app_dir.path()).await;
@@ -316,7 +316,7 @@ async fn wrong_token_is_unauthorized_without_a_retry_storm() {
     wait_state(&link, "unauthorized again", refused).await;
     assert_eq!(relay.accepted(), 2);
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
 }
 
 #[tokio::test]

@@ -37,10 +37,10 @@ async fn the_token_never_appears_in_logs_or_debug() {
 
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let app_dir = tempfile::tempdir().unwrap();
     let store = open_store(app_dir.path()).await;
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     wait_state(&link, "live", LinkState::is_live).await;
     link.deploy_trader(always("t", 1)).await.unwrap();
     wait_until("acked", || async {
@@ -51,7 +51,7 @@ async fn the_token_never_appears_in_logs_or_debug() {
 
     // Bad input: a wrong token (its refusal is logged too).
     let wrong = "tmo_wrong-token-that-must-not-leak-0001";
-    let link = start_link(&store, &agent.url(), wrong).await;
+    let link = start_link(&store, &agent.base_url(), wrong).await;
     wait_state(
         &link,
         "unauthorized",
@@ -59,7 +59,7 @@ async fn the_token_never_appears_in_logs_or_debug() {
     )
     .await;
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
 
     let config = config(&agent_url_of("x"), OWNER, fast());
     let debug = format!("{config:?} {config:#?}");

@@ -23,12 +23,16 @@
 //! The server runs on `127.0.0.1:<random port>` in its own thread and tokio runtime, so it
 //! works from plain `#[test]`s and from `#[tokio::test]`s alike; it stops when dropped.
 //!
+//! [`agent`] is the agent test fixture built on it, shared by the screener's agent tests and
+//! the desktop's link and end-to-end tests.
+//!
 //! Modules: [`config`] limits and timings; [`market`] symbols, candles and the clock;
 //! [`data`] recorded and synthetic candles; [`klines`] the window rule and kline arrays;
 //! `bodies`/`endpoints`/`rest` the REST side; `limiter` weight, 429 and 418; [`faults`]
 //! injected failures; [`log`] the request log; `clock` the updates a clock step produces;
 //! `hub`/`stream`/`socket`/[`frames`] the WebSocket side.
 
+pub mod agent;
 mod bodies;
 mod clock;
 pub mod config;

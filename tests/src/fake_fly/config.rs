@@ -1,6 +1,8 @@
 //! What a test can tune about the fake: organisations, region, lifecycle timings (with a time
-//! scale so a test runs in milliseconds what Fly does in seconds) and the rate limits.
+//! scale so a test runs in milliseconds what Fly does in seconds), the rate limits, and
+//! whether machines run the real agent ([`AgentMode`]).
 
+use super::agent_spec::AgentSpec;
 use std::time::Duration;
 
 /// How long each lifecycle step takes at `time_scale == 1.0`. Every one of these is multiplied by
@@ -100,6 +102,20 @@ impl RateLimits {
     }
 }
 
+/// What answers for the agent on the user's machine.
+#[derive(Clone, Debug, Default)]
+pub enum AgentMode {
+    /// Simulated: the fake answers `GET /agents/{app}/health` itself (`ready` once a machine
+    /// has been `started` for [`Timings::agent_ready`]); no process runs.
+    #[default]
+    Simulated,
+    /// Every `started` machine runs the real `screener serve`, as flyd runs a machine's main
+    /// process: spawned when the machine starts, stopped with the stop signal and grace,
+    /// restarted after a crash per the restart policy. `/agents/{app}/health` is forwarded to
+    /// it.
+    Process(Box<AgentSpec>),
+}
+
 /// Everything [`super::FakeFly::start`] needs.
 #[derive(Clone, Debug)]
 pub struct FakeConfig {
@@ -118,6 +134,8 @@ pub struct FakeConfig {
     pub user_email: String,
     /// `agentVersion` reported by the fake agent `/health`.
     pub agent_version: String,
+    /// Simulated `/health` (the default) or real agent processes.
+    pub agent: AgentMode,
 }
 
 impl Default for FakeConfig {
@@ -133,6 +151,7 @@ impl Default for FakeConfig {
             nearest_region: "iad".into(),
             user_email: "tester@example.com".into(),
             agent_version: "0.1.0".into(),
+            agent: AgentMode::Simulated,
         }
     }
 }
@@ -143,6 +162,22 @@ impl FakeConfig {
         Self {
             time_scale: 0.05,
             ..Self::default()
+        }
+    }
+
+    /// [`FakeConfig::fast`] with every started machine running the real agent of `spec`.
+    pub fn with_agent(spec: AgentSpec) -> Self {
+        Self {
+            agent: AgentMode::Process(Box::new(spec)),
+            ..Self::fast()
+        }
+    }
+
+    /// The process-mode spec, if machines run the real agent.
+    pub fn agent_spec(&self) -> Option<&AgentSpec> {
+        match &self.agent {
+            AgentMode::Process(spec) => Some(spec.as_ref()),
+            AgentMode::Simulated => None,
         }
     }
 

@@ -139,7 +139,11 @@ impl FakeFly {
     /// Deletes an app and everything in it, as if removed outside the client. Returns
     /// whether it existed.
     pub fn remove_app(&self, app: &str) -> bool {
-        let existed = self.shared.world().apps.remove(app).is_some();
+        let removed = self.shared.world().apps.remove(app);
+        let existed = removed.is_some();
+        for volume in removed.iter().flat_map(|a| &a.volumes) {
+            self.shared.volume_deleted(&volume.id);
+        }
         self.shared.notify();
         existed
     }

@@ -5,6 +5,12 @@
 //! visibility lags, leases, secrets, volumes, regions, rate limits, injectable faults, a
 //! request log, and the TradeMind agent's `/health`.
 //!
+//! Two agent modes ([`AgentMode`]): simulated (the fake answers `/agents/{app}/health`
+//! itself), or process mode ([`FakeConfig::with_agent`]), where every started machine runs
+//! the real `screener serve` with the app's secrets and its volume as `/data`, is stopped with
+//! its stop signal and grace, and is restarted after a crash per its restart policy
+//! (`agent_spec`, `agent_process`, `supervisor`, `agent_api`).
+//!
 //! ```no_run
 //! use trademind_tests::fake_fly::{Action, FakeConfig, FakeFly, Fault, TokenKind};
 //! let fly = FakeFly::start(FakeConfig::fast());
@@ -18,6 +24,9 @@
 //! works from plain `#[test]`s and from `#[tokio::test]`s alike; it stops when dropped.
 
 mod agent;
+mod agent_api;
+mod agent_process;
+mod agent_spec;
 mod clock;
 mod config;
 mod faults;
@@ -31,9 +40,12 @@ mod router;
 mod routes;
 mod server;
 mod state;
+mod supervisor;
 mod tokens;
 
-pub use config::{BucketSpec, FakeConfig, RateLimits, Timings};
+pub use agent_process::AgentExit;
+pub use agent_spec::{free_listen_addr, screener_binary, AgentSpec, DATA_PATH};
+pub use config::{AgentMode, BucketSpec, FakeConfig, RateLimits, Timings};
 pub use faults::{Fault, Match};
 pub use http::LEASE_NONCE_HEADER;
 pub use inspect::{AppSnapshot, MachineSnapshot};
@@ -47,7 +59,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-/// A running fake. Dropping it stops the server.
+/// A running fake. Dropping it stops the server and kills (and reaps) every agent process.
 pub struct FakeFly {
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -76,6 +88,10 @@ impl FakeFly {
                 runtime.block_on(async move {
                     let listener =
                         tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                    // Process mode: the agents' supervisor (kills them all when told to stop).
+                    let (stop_agents, agents_stopped) = tokio::sync::oneshot::channel::<()>();
+                    let supervisor =
+                        tokio::spawn(supervisor::run(Arc::clone(&state), agents_stopped));
                     let app = axum::Router::new()
                         .fallback(server::dispatch)
                         .with_state(state);
@@ -87,6 +103,8 @@ impl FakeFly {
                         }
                         _ = stopped => {}
                     }
+                    let _ = stop_agents.send(());
+                    let _ = supervisor.await;
                 });
             })
             .expect("spawn the fake Fly thread");

@@ -9,6 +9,7 @@ use super::log::{RecordedRequest, RequestLog};
 use super::ratelimit::RateLimiter;
 use super::router::{self, Action, Route};
 use super::state::World;
+use super::supervisor::Agents;
 use super::tokens::{unauthenticated, Principal, TokenKind, TokenTable};
 use super::{agent, ids, routes};
 use axum::body::{Body, Bytes};
@@ -35,12 +36,15 @@ pub(crate) struct Shared {
     pub log: Mutex<RequestLog>,
     /// Bumped after every change, to wake `/wait`s.
     pub changed: watch::Sender<u64>,
+    /// Process mode: the real agents.
+    pub agents: Option<Agents>,
 }
 
 impl Shared {
     pub fn new(config: FakeConfig) -> Self {
         Self {
             timings: config.effective_timings(),
+            agents: config.agent_spec().cloned().map(Agents::new),
             config,
             world: Mutex::default(),
             tokens: Mutex::default(),
@@ -56,6 +60,13 @@ impl Shared {
         let mut world = lock(&self.world);
         world.advance(Instant::now());
         world
+    }
+
+    /// A volume was deleted (alone or with its app): its files go too.
+    pub fn volume_deleted(&self, volume_id: &str) {
+        if let Some(agents) = &self.agents {
+            agents.volume_deleted(volume_id);
+        }
     }
 
     pub fn notify(&self) {
@@ -128,7 +139,7 @@ async fn pipeline(
         return reply;
     }
     if let Some(route) = route.as_ref().filter(|r| r.action == Action::AgentHealth) {
-        return agent::health(shared, route);
+        return agent::health(shared, route).await;
     }
     let Some(who) = who else {
         return unauthenticated();

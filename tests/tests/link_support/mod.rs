@@ -1,8 +1,9 @@
 //! Setup for the live-link tests: the REAL agent (`screener::agent::serve_on`) in process
-//! against the fake Binance (the pattern of `screener/tests/agent_support`), a desktop store
-//! in a temporary directory, fast link timings, and waits on conditions instead of sleeps.
+//! against the fake Binance — the shared fixture `fake_binance::agent`, also used by the
+//! screener's agent tests — a desktop store in a temporary directory, fast link timings, and
+//! waits on conditions instead of sleeps.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -10,132 +11,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use fake_binance::{data, FakeBinance, FakeConfig};
-use screener::agent::args::Tokens;
-use screener::agent::ServeArgs;
-use screener::binance::FeedArgs;
-use screener::market::Interval;
-use tokio_util::sync::CancellationToken;
+use fake_binance::agent::{self as fixture, no_analysis};
+pub use fake_binance::agent::{always, Agent, OWNER, VIEWER, WAIT};
+use fake_binance::FakeBinance;
 use trademind::link::{Link, LinkConfig, LinkState, LinkTimings};
 use trademind::sensitive::Sensitive;
 use trademind::store::Store;
 
-pub const T0: i64 = fake_binance::DEFAULT_NOW;
-pub const MIN: i64 = 60_000;
-pub const OWNER: &str = "tmo_owner-token-for-the-link-tests-00001";
-pub const VIEWER: &str = "tmv_viewer-token-for-the-link-tests-0001";
-pub const WAIT: Duration = Duration::from_secs(15);
 pub const SYMBOLS: &[&str] = &["BTCUSDT", "ETHUSDT"];
 
-/// A fake Binance with synthetic 1m candles, the clock 30 s into candle 400.
+/// A fake Binance with synthetic 1m candles of [`SYMBOLS`], the clock 30 s into candle 400.
 pub fn market() -> FakeBinance {
-    let fake = FakeBinance::start(FakeConfig::fast());
-    for (i, symbol) in SYMBOLS.iter().enumerate() {
-        let candles = data::synthetic(Interval::M1, T0, 600, 100.0 + i as f64, i as u64 + 7);
-        fake.load(symbol, Interval::M1, candles);
-    }
-    fake.set_now(T0 + 400 * MIN + 30_000);
-    fake
+    fixture::market(SYMBOLS)
 }
 
-fn args(fake: &FakeBinance, dir: &Path) -> ServeArgs {
-    ServeArgs {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.to_path_buf(),
-        feed: FeedArgs {
-            quote: "USDT".into(),
-            symbols: Some(SYMBOLS.iter().map(|s| s.to_string()).collect()),
-            intervals: vec![Interval::M1],
-            history: 100,
-            binance_rest_url: fake.rest_url(),
-            binance_ws_url: fake.ws_url(),
-        },
-        insecure_local: false,
-        metrics_interval: 1,
-        workers: Some(1),
-        heartbeat_secs: 15,
-    }
-}
-
-fn tokens() -> Tokens {
-    Tokens::new(
-        Some(OWNER.into()),
-        Some(VIEWER.into()),
-        "127.0.0.1:0".parse().unwrap(),
-        false,
-    )
-    .unwrap()
-}
-
-/// The agent running in this process.
-pub struct Agent {
-    pub addr: SocketAddr,
-    stop: CancellationToken,
-    task: tokio::task::JoinHandle<Result<(), screener::agent::AgentError>>,
-}
-
-impl Agent {
-    /// Starts on `addr` (port 0 for any), journal in `dir`, and waits for `/health` ready.
-    pub async fn start(fake: &FakeBinance, dir: &Path, addr: &str) -> Agent {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        let listener = loop {
-            // The previous agent on this address may still be letting go of it.
-            match tokio::net::TcpListener::bind(addr).await {
-                Ok(listener) => break listener,
-                Err(e) => assert!(tokio::time::Instant::now() < deadline, "bind {addr}: {e}"),
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        let addr = listener.local_addr().unwrap();
-        let stop = CancellationToken::new();
-        let analysis = screener::analysis::AnalysisConfig::from_vars(|_| None).unwrap();
-        let task = tokio::spawn(screener::agent::serve_on(
-            listener,
-            args(fake, dir),
-            tokens(),
-            analysis,
-            stop.clone(),
-        ));
-        let agent = Agent { addr, stop, task };
-        agent.ready().await;
-        agent
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    async fn ready(&self) {
-        let url = format!("http://{}/health", self.addr);
-        wait_until("agent ready", || async {
-            match reqwest::get(&url).await {
-                Ok(r) => r
-                    .json::<serde_json::Value>()
-                    .await
-                    .is_ok_and(|b| b["status"] == "ready"),
-                Err(_) => false,
-            }
-        })
-        .await;
-    }
-
-    /// Cancels its stop token and waits for the drain.
-    pub async fn stop(self) {
-        self.stop.cancel();
-        let ended = tokio::time::timeout(WAIT, self.task).await;
-        assert!(matches!(ended, Ok(Ok(Ok(())))), "clean drain: {ended:?}");
-    }
-}
-
-/// A trader whose filter matches every 1m close (cooldown 1 bar).
-pub fn always(id: &str, version: u64) -> screener::trader::Trader {
-    serde_json::from_value(serde_json::json!({
-        "id": id,
-        "name": format!("Always {id}"),
-        "version": version,
-        "filter": {"code": "return true;", "refreshInterval": "1m", "cooldownBars": 1}
-    }))
-    .unwrap()
+/// The agent in process on `addr` (port 0 for any), journal in `dir`, `/health` ready.
+pub async fn start_agent(fake: &FakeBinance, dir: &Path, addr: &str) -> Agent {
+    let agent = Agent::start_on(addr, fixture::args(fake, SYMBOLS, dir), no_analysis()).await;
+    agent.ready().await;
+    agent
 }
 
 /// Short timings so a test sees several reconnects in well under a second.

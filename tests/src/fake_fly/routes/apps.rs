@@ -104,6 +104,10 @@ pub(super) fn delete(shared: &Shared, ctx: &Ctx) -> Outcome {
             "app has {running} running machine(s); stop them first or pass force=true"
         )));
     }
-    world.apps.remove(app_name(ctx));
+    if let Some(app) = world.apps.remove(app_name(ctx)) {
+        for volume in &app.volumes {
+            shared.volume_deleted(&volume.id);
+        }
+    }
     Ok(Reply::empty(202))
 }

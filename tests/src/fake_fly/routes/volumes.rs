@@ -129,6 +129,7 @@ pub(super) fn handle(shared: &Shared, ctx: &Ctx) -> Outcome {
                 .ok_or_else(not_found)?;
             v.destroyed = true;
             let v = v.clone();
+            shared.volume_deleted(&v.id);
             let mut out = app.volume_json(&v);
             out["state"] = json!("pending_destroy");
             Ok(Reply::ok(out))

@@ -1,7 +1,7 @@
 //! Which actions each state allows and the timed transitions they set off (§3 and §9
 //! "Machines — lifecycle with timers"). Refusals read like flyd's `failed_precondition`s.
 
-use super::machine::{Machine, MachineState, Step};
+use super::machine::{Machine, MachineState, Step, StopRequest};
 use crate::fake_fly::config::Timings;
 use crate::fake_fly::http::{precondition, Reply};
 use std::time::{Duration, Instant};
@@ -190,7 +190,13 @@ impl Machine {
             Destroying if force => return Ok(()),
             Stopped | Suspended | Failed | Created => {}
             Destroying | Destroyed => return Err(from_state("destroy", self.state)),
-            _ if force => {}
+            // A forced destroy of a running machine kills its process outright.
+            _ if force => {
+                self.stop_request = Some(StopRequest {
+                    signal: Some("SIGKILL".into()),
+                    timeout: Some(Duration::ZERO),
+                });
+            }
             _ => return Err(precondition(
                 "unable to destroy machine, not currently stopped, suspended, failed or created",
             )),

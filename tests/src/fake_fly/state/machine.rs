@@ -151,6 +151,24 @@ pub(crate) struct Machine {
     pub cordoned: bool,
     pub min_secrets_version: Option<u64>,
     pub booted_secrets_version: Option<u64>,
+    /// Process mode: a real agent process runs for this machine. While it does, a machine that
+    /// left `started` holds its schedule: it reaches the next state only once the process
+    /// has exited (`stopped` after the drain, as on Fly).
+    pub process_alive: bool,
+    /// Process mode: restarts after crashes since the last user start.
+    pub restart_count: u32,
+    /// Process mode: the `request` of the next `exit` event (the real exit code and signal).
+    pub exit_info: Option<Value>,
+    /// The signal and grace of the stop in progress (stop body, restart query, forced destroy).
+    pub stop_request: Option<StopRequest>,
+}
+
+/// How a stop asked the main process to end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct StopRequest {
+    pub signal: Option<String>,
+    /// Already scaled by the time scale.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Machine {
@@ -182,12 +200,22 @@ impl Machine {
             cordoned: false,
             min_secrets_version: None,
             booted_secrets_version: None,
+            process_alive: false,
+            restart_count: 0,
+            exit_info: None,
+            stop_request: None,
         }
     }
 
-    /// Applies every scheduled step due by `now`, and expires the lease.
+    /// Whether the schedule waits for the machine's process to exit.
+    pub fn held(&self) -> bool {
+        self.process_alive && self.state != MachineState::Started
+    }
+
+    /// Applies every scheduled step due by `now` (none while [`Machine::held`]), and expires
+    /// the lease.
     pub fn advance(&mut self, now: Instant) {
-        while self.plan.front().is_some_and(|s| s.at <= now) {
+        while !self.held() && self.plan.front().is_some_and(|s| s.at <= now) {
             if let Some(step) = self.plan.pop_front() {
                 self.enter(step.state, step.kind, "flyd", step.at);
             }
@@ -214,8 +242,14 @@ impl Machine {
         if state == MachineState::Destroyed {
             self.lease = None;
         }
-        let request = (kind == "exit").then(|| {
-            json!({
+        let exit_info = if kind == "exit" {
+            self.exit_info.take()
+        } else {
+            None
+        };
+        let request =
+            (kind == "exit").then(|| {
+                exit_info.unwrap_or_else(|| json!({
                 "exit_event": {
                     "exit_code": exit_code, "guest_exit_code": exit_code, "guest_signal": -1,
                     "oom_killed": false, "requested_stop": requested_stop, "restarting": false,
@@ -223,16 +257,44 @@ impl Machine {
                     "exited_at": rfc3339(wall(at)),
                 },
                 "restart_count": 0,
-            })
-        });
+            }))
+            });
+        self.record(kind, state.as_str(), source, at, request);
+    }
+
+    /// Appends an event without changing the state.
+    pub fn record(
+        &mut self,
+        kind: &'static str,
+        status: &str,
+        source: &'static str,
+        at: Instant,
+        request: Option<Value>,
+    ) {
         self.events.push(Event {
             id: ids::ulid(),
             kind,
-            status: state.as_str().to_string(),
+            status: status.to_string(),
             source,
             at: wall(at),
             request,
         });
+    }
+
+    /// Process mode, once the process has exited: the schedule resumes from `now` (steps
+    /// that fell due while held move later by the wait, keeping their spacing).
+    pub fn release(&mut self, now: Instant) {
+        self.process_alive = false;
+        self.stop_request = None;
+        if let Some(late) = self
+            .plan
+            .front()
+            .map(|s| now.saturating_duration_since(s.at))
+        {
+            for step in &mut self.plan {
+                step.at += late;
+            }
+        }
     }
 
     pub fn is_visible(&self, now: Instant, t: &Timings) -> bool {

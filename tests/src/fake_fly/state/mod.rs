@@ -162,11 +162,13 @@ impl World {
             .ok_or_else(app_not_found)
     }
 
-    /// The earliest scheduled transition anywhere (for `/wait` wake-ups).
+    /// The earliest scheduled transition anywhere (for `/wait` wake-ups); machines held for
+    /// their process's exit have none until it exits.
     pub fn next_step_at(&self) -> Option<Instant> {
         self.apps
             .values()
             .flat_map(|a| a.machines.iter())
+            .filter(|m| !m.held())
             .filter_map(|m| m.plan.front().map(|s| s.at))
             .min()
     }
