@@ -6,7 +6,9 @@
 //! - [`fake_fly`]: a faithful fake of the Fly Machines API, whose machines can run the real agent
 //!   (process mode); [`fly_profile`]: the CLI against it.
 //! - [`display`]: a private Xvfb server.
-//! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only).
+//! - [`partition`]: a TCP forwarder a test can cut (a network partition).
+//! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only); [`window`]:
+//!   what GUI tests share (environment, artifacts, page inspection).
 
 pub mod app;
 pub mod display;
@@ -14,7 +16,9 @@ pub mod fake_fly;
 pub mod fly_profile;
 pub mod keyring;
 pub mod leak;
+pub mod partition;
 pub mod webdriver;
+pub mod window;
 
 /// A unique, well-formed Fly macaroon token for one test: the marker makes it greppable and
 /// the nanosecond suffix makes it unique across runs.

@@ -4,54 +4,21 @@
 //! (the keyring kept it) → Remove → gone. Along the way: the token never appears in the page,
 //! its storage, the data dir, the logs or HOME. Screenshots and driver logs land in `target/gui/`.
 
-use std::ffi::OsString;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use trademind_tests::app::{binary, Profile};
 use trademind_tests::display::Xvfb;
 use trademind_tests::keyring::require_real_keyring;
 use trademind_tests::webdriver::{Driver, Session};
+use trademind_tests::window::{app_env, artifacts, page_state};
 use trademind_tests::{leak, unique_token};
 
 const UI_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Screenshots and driver logs: `target/gui/`.
-fn artifacts() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/gui")
-}
-
-/// The environment the driver passes to the app: this profile's data dir and HOME (XDG dirs
-/// under it, so the web view's own storage is inside HOME too), and the private display.
-fn app_env(profile: &Profile, xvfb: &Xvfb) -> Vec<(&'static str, OsString)> {
-    let home = profile.home();
-    vec![
-        ("DISPLAY", xvfb.display().into()),
-        ("TRADEMIND_DATA_DIR", profile.data_dir().into()),
-        ("XDG_CONFIG_HOME", home.join(".config").into()),
-        ("XDG_CACHE_HOME", home.join(".cache").into()),
-        ("XDG_DATA_HOME", home.join(".local/share").into()),
-        ("HOME", home.into()),
-        ("LIBGL_ALWAYS_SOFTWARE", "1".into()),
-    ]
-}
 
 fn open_settings(session: &Session) {
     let nav = session.wait_for("[data-testid=nav-settings]", UI_TIMEOUT);
     session.click(&nav);
     session.wait_for("[data-testid=token-panel]", UI_TIMEOUT);
-}
-
-/// Everything the web view can see: the DOM and its storages.
-fn page_state(session: &Session) -> String {
-    session
-        .execute(
-            "return document.documentElement.outerHTML + JSON.stringify(localStorage) + \
-             JSON.stringify(sessionStorage);",
-        )
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[test]
@@ -75,7 +42,9 @@ fn token_is_stored_survives_a_relaunch_and_is_removed() {
     let input = session.wait_for("[data-testid=settings-token-input]", UI_TIMEOUT);
     session.type_text(&input, &format!("  FlyV1 {token}  "));
     session.click(&session.wait_for("[data-testid=settings-token-save]", UI_TIMEOUT));
-    let shown = session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| !t.is_empty());
+    let shown = session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| {
+        !t.is_empty()
+    });
     assert!(
         shown.starts_with(&format!("Token stored (…{last4})")),
         "{shown}"
@@ -97,7 +66,9 @@ fn token_is_stored_survives_a_relaunch_and_is_removed() {
     // Second launch: the keyring kept it.
     let session = driver.session(&app, &[]);
     open_settings(&session);
-    let shown = session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| !t.is_empty());
+    let shown = session.wait_for_text("[data-testid=settings-token-state]", UI_TIMEOUT, |t| {
+        !t.is_empty()
+    });
     assert!(
         shown.starts_with(&format!("Token stored (…{last4})")),
         "after relaunch: {shown}"
