@@ -300,6 +300,15 @@ export class MockTraders implements TradersApi {
     entry.conflict = { localVersion: entry.trader.version, cloudVersion, message };
   }
 
+  /** Puts a trader in a placement directly (tests and screenshots of every badge). */
+  place(id: string, placement: Placement, cloudVersion: number | null = null, error: string | null = null): void {
+    const entry = this.existing(id);
+    entry.placement = placement;
+    entry.cloudVersion = cloudVersion;
+    entry.error = error;
+    entry.trader = { ...entry.trader, cloud: { ...entry.trader.cloud, enabledInCloud: placement !== "local" && placement !== "undeploying" } };
+  }
+
   /** The next deploy is refused by the agent with this reason. */
   failNextDeploy(reason: string): void {
     this.failure = reason;
