@@ -151,7 +151,7 @@ describe("Signals → local screening", () => {
   const toggle = () => screen.getByTestId("local-mode-toggle") as HTMLButtonElement;
 
   it("starts live screening of the local traders and stops it", async () => {
-    const { backend } = renderSignals();
+    const { backend } = renderSignals({}, [cloud(1, 30_000)]);
     const start = vi.spyOn(backend.local, "start");
     await waitFor(() => expect(toggle().disabled).toBe(false));
     expect(mode().getAttribute("data-mode")).toBe("off");
@@ -173,6 +173,7 @@ describe("Signals → local screening", () => {
     expect(toggle().getAttribute("aria-checked")).toBe("false");
     await waitFor(() => expect(screen.getByTestId("signal-row-local-1")).toBeTruthy());
     expect(screen.getAllByTestId(/^signal-row-local-/).length).toBe(1);
+    expect(screen.getByTestId("signal-row-local-1").getAttribute("data-key")).toBe("local:run-1:1");
   });
 
   it("screens recorded data from a folder, with counts and the finished flag", async () => {

@@ -110,15 +110,19 @@ export function Signals({ localPollMs = LOCAL_POLL_MS, flushMs = FLUSH_MS }: { l
       <div className={`signals-body${open !== null ? " with-detail" : ""}`}>
         <div className="signals-list">
           {feed.rows === null && <p className="muted">Loading signals…</p>}
-          {feed.rows !== null && feed.rows.length === 0 && feed.error === null && (
-            <div className="empty" data-testid="signals-empty">
-              {filtered
-                ? "No signal matches these filters."
-                : "No signals yet. They appear here as soon as a trader fires, in the cloud or on this computer."}
-            </div>
-          )}
-          {feed.rows !== null && feed.rows.length > 0 && (
-            <SignalFeed rows={feed.rows} selectedKey={open?.key ?? null} onOpen={setOpen} />
+          {feed.rows !== null && (
+            <SignalFeed
+              rows={feed.rows}
+              selectedKey={open?.key ?? null}
+              onOpen={setOpen}
+              empty={
+                feed.error !== null
+                  ? "Signals could not be read."
+                  : filtered
+                    ? "No signal matches these filters."
+                    : "No signals yet. They appear here as soon as a trader fires, in the cloud or on this computer."
+              }
+            />
           )}
         </div>
         {open !== null && <SignalDetailPanel signal={open} onClose={() => setOpen(null)} />}

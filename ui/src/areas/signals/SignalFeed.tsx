@@ -62,10 +62,13 @@ export function SignalFeed({
   rows,
   selectedKey,
   onOpen,
+  empty,
 }: {
   rows: SignalView[];
   selectedKey: string | null;
   onOpen: (signal: SignalView) => void;
+  /** What to say when there is no row. */
+  empty: string;
 }) {
   const newest = rows[0];
   return (
@@ -88,6 +91,13 @@ export function SignalFeed({
           {rows.map((s) => (
             <Row key={s.key} signal={s} selected={s.key === selectedKey} onOpen={onOpen} />
           ))}
+          {rows.length === 0 && (
+            <tr className="feed-empty">
+              <td colSpan={7} data-testid="signals-empty">
+                {empty}
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       {newest !== undefined && (
