@@ -10,22 +10,8 @@ export interface Area {
 
 export const AREAS: readonly Area[] = [
   { id: "dashboard", label: "Dashboard" },
-  {
-    id: "traders",
-    label: "Traders",
-    coming: [
-      "Built-in and your own traders (JavaScript filter + strategy) as cards, with a code editor, validation and a dry run on recorded data.",
-      "A cloud toggle per trader to deploy it to your machine, with Local / Cloud / Deploying / Error badges.",
-    ],
-  },
-  {
-    id: "signals",
-    label: "Signals",
-    coming: [
-      "A live feed of signals from the cloud and local screening, with the AI decision and confidence.",
-      "Filters by trader, symbol and source, and a detail view with the candles and indicators that fired it.",
-    ],
-  },
+  { id: "traders", label: "Traders" },
+  { id: "signals", label: "Signals" },
   { id: "machine", label: "Machine" },
   { id: "events", label: "Events" },
   { id: "settings", label: "Settings" },

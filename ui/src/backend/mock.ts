@@ -12,8 +12,10 @@ import type {
   TokenStatus,
 } from "../bindings";
 import { type Backend, BackendError, type StartOptions } from "./backend";
-import { MockLocal, MockSignals, MockTraders } from "./mockApis";
 import { MockLive, type MockLiveOptions } from "./mockLive";
+import { MockLocal, type MockLocalOptions } from "./mockLocal";
+import { MockSignals, type MockSignalsOptions } from "./mockSignals";
+import { MockTraders, type MockTradersOptions } from "./mockTraders";
 import { MockMachine, type MockMachineOptions } from "./mockMachine";
 
 export interface MockOptions {
@@ -23,15 +25,18 @@ export interface MockOptions {
   machine?: MockMachineOptions;
   /** The simulated live link, dashboard and audit log (it follows the simulated machine). */
   live?: MockLiveOptions;
+  traders?: MockTradersOptions;
+  signals?: MockSignalsOptions;
+  local?: MockLocalOptions;
 }
 
 const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
 
 export class MockBackend implements Backend {
   readonly kind = "mock" as const;
-  readonly traders = new MockTraders();
-  readonly signals = new MockSignals();
-  readonly local = new MockLocal();
+  readonly traders: MockTraders;
+  readonly signals: MockSignals;
+  readonly local: MockLocal;
   /** The simulated link, dashboard and audit log; tests inject failures and drive the link. */
   readonly live: MockLive;
   private stored: TokenInfo | null = null;
@@ -43,6 +48,29 @@ export class MockBackend implements Backend {
     this.options = options;
     this.machine = new MockMachine(options.machine);
     this.live = new MockLive(options.live, this.machine);
+    this.signals = new MockSignals(options.signals);
+    this.traders = new MockTraders(options.traders, {
+      cloudGate: () => this.cloudGate(),
+      lastSignal: (id) => this.signals.lastFor(id),
+    });
+    this.local = new MockLocal(options.local, {
+      localTraders: async () =>
+        (await this.traders.list())
+          .filter((c) => c.trader.enabled && !c.trader.cloud.enabledInCloud)
+          .map((c) => c.trader.id),
+      publish: (signal) => this.signals.publish(signal),
+    });
+  }
+
+  /** Deploys need a started machine and a live link. */
+  private async cloudGate() {
+    const { state } = await this.machine.status();
+    if (state === "started") return null;
+    return {
+      code: "agent_not_ready" as const,
+      message: `the machine is ${state === "none" ? "not created" : state}: traders can only be deployed to a running machine`,
+      hint: "Start the machine in the Machine area, then try again.",
+    };
   }
 
   async appStatus(): Promise<AppStatus> {
