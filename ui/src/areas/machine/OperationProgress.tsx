@@ -56,13 +56,13 @@ export function OperationProgress({
     <div className={`op op-${state}`} data-testid="machine-op" data-op={run.op} data-state={state}>
       <div className="op-head">
         <span className="op-title" data-testid="machine-op-title">
-          {running ? `${DOING[run.op]}…` : failed ? `${NAME[run.op]} failed` : `${DONE[run.op]} in ${duration(elapsed)}`}
+          {running ? `${DOING[run.op]}…` : failed ? `${NAME[run.op]} failed` : DONE[run.op]}
         </span>
         <span className="op-target" data-testid="machine-op-target">
           {running ? `→ ${run.target}` : failed ? "" : `now ${run.status?.state ?? run.target}`}
         </span>
-        <span className="op-elapsed" data-testid="machine-op-elapsed" aria-label="Elapsed time">
-          {clock(elapsed)}
+        <span className="op-elapsed" data-testid="machine-op-elapsed" title={running ? "Elapsed" : "Took"}>
+          {running ? clock(elapsed) : `took ${duration(elapsed)}`}
         </span>
       </div>
       <div
@@ -83,7 +83,7 @@ export function OperationProgress({
             : ""}
           {flyState !== null && (
             <>
-              Fly reports <strong>{flyState.replace(/_/g, " ")}</strong>.
+              Fly reports <strong>{flyState === "none" ? "no machine yet" : flyState.replace(/_/g, " ")}</strong>.
             </>
           )}
         </p>

@@ -76,7 +76,8 @@ describe("Machine → an operation outlives the area", () => {
     await waitFor(() => expect(attr("provision-step-done", "data-state")).toBe("done"), { timeout: 3000 });
     await stateIs("started");
     expect(attr("machine-op", "data-state")).toBe("done");
-    expect(text("machine-op-title")).toMatch(/^Started in /);
+    expect(text("machine-op-title")).toBe("Started");
+    expect(text("machine-op-elapsed")).toMatch(/^took \d+(\.\d)? (ms|s)$/);
     expect(text("machine-message")).toMatch(/is running/);
     expect(starts).toHaveBeenCalledTimes(1);
     expect(backend.machine.performed).toEqual(["token", "app", "secrets", "volume", "machine", "started", "ready", "done"]);
@@ -193,7 +194,8 @@ describe("Machine → Stop and Restart progress", () => {
     await advance(6_000);
     await stateIs("stopped");
     expect(attr("machine-op", "data-state")).toBe("done");
-    expect(text("machine-op-title")).toMatch(/^Stopped in 8\.\d s$/);
+    expect(text("machine-op-title")).toBe("Stopped");
+    expect(text("machine-op-elapsed")).toMatch(/^took 8\.\d s$/);
     expect(text("machine-op-target")).toBe("now stopped");
     expect(text("machine-message")).toMatch(/stopped/);
     const done = text("machine-op-elapsed");

@@ -105,7 +105,13 @@ describe("stuck", () => {
     const advice = stuckAdvice(status("restarting", { since }), at("2026-01-01T10:07:30Z"));
     expect(advice).toMatch(/^Restarting for 7 min — past Fly's 5-minute threshold/);
     expect(advice).toMatch(/Stop it, then Start it again; if it stays stuck, Destroy it/);
-    expect(stuckAdvice(status("updating", { stuck: true }), 0)).toMatch(/^Updating — past Fly's 10-minute/);
+    // Once the core flags it, its advice (the Next line) says what to do; the UI's does not repeat it.
+    expect(stuckAdvice(status("updating", { stuck: true }), 0)).toBe(
+      "Updating — past Fly's 10-minute threshold, so Fly considers it stuck.",
+    );
+    expect(stuckAdvice(status("stopping", { since, stuck: true }), at("2026-01-01T10:11:00Z"))).toBe(
+      "Stopping for 11 min — past Fly's 5-minute threshold, so Fly considers it stuck.",
+    );
   });
 });
 

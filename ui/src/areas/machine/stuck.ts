@@ -26,11 +26,16 @@ export function isStuck(status: MachineStatus, now: number): boolean {
   return age !== null && age > stuckThresholdMs(status.state);
 }
 
-/** What the user reads when the machine is stuck: how long, Fly's threshold, what to do. */
+/**
+ * What the user reads when the machine is stuck: for how long, Fly's threshold, and — until the
+ * core's own advice says so (`status.stuck`) — what to do.
+ */
 export function stuckAdvice(status: MachineStatus, now: number): string {
   const age = stateAgeMs(status, now);
+  const threshold = stuckThresholdMs(status.state);
   const state = status.state.charAt(0).toUpperCase() + status.state.slice(1).replace(/_/g, " ");
-  const forHow = age === null ? "" : ` for ${Math.floor(age / 60_000)} min`;
-  const threshold = stuckThresholdMs(status.state) / 60_000;
-  return `${state}${forHow} — past Fly's ${threshold}-minute threshold, so Fly considers it stuck. Stop it, then Start it again; if it stays stuck, Destroy it and Start a new one.`;
+  const forHow = age !== null && age > threshold ? ` for ${Math.floor(age / 60_000)} min` : "";
+  const what = `${state}${forHow} — past Fly's ${threshold / 60_000}-minute threshold, so Fly considers it stuck.`;
+  if (status.stuck) return what;
+  return `${what} Stop it, then Start it again; if it stays stuck, Destroy it and Start a new one.`;
 }
