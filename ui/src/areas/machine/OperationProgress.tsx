@@ -59,7 +59,7 @@ export function OperationProgress({
           {running ? `${DOING[run.op]}…` : failed ? `${NAME[run.op]} failed` : DONE[run.op]}
         </span>
         <span className="op-target" data-testid="machine-op-target">
-          {running ? `→ ${run.target}` : failed ? "" : `now ${run.status?.state ?? run.target}`}
+          {running ? `→ ${run.target}` : failed ? failedAt(steps) : `now ${run.status?.state ?? run.target}`}
         </span>
         <span className="op-elapsed" data-testid="machine-op-elapsed" title={running ? "Elapsed" : "Took"}>
           {running ? clock(elapsed) : `took ${duration(elapsed)}`}
@@ -90,4 +90,11 @@ export function OperationProgress({
       )}
     </div>
   );
+}
+
+/** Where a failed start stopped, for its summary line. */
+function failedAt(steps: StepRow[] | null): string {
+  const index = steps?.findIndex((r) => r.state === "failed") ?? -1;
+  if (steps === null || index < 0) return "";
+  return `at step ${index + 1} of ${steps.length}, ${STEP_TITLES[steps[index]!.step]}: Retry resumes there`;
 }

@@ -51,7 +51,7 @@ afterEach(() => {
 
 describe("Machine → an operation outlives the area", () => {
   it("keeps a start's progress while the user is on another area, and never offers Start twice", async () => {
-    const backend = renderApp({ stepMs: 120 });
+    const backend = renderApp({ stepMs: 300 });
     const starts = vi.spyOn(backend, "machineStart");
     await stateIs("none");
     fireEvent.click(button("machine-start"));
@@ -73,7 +73,7 @@ describe("Machine → an operation outlives the area", () => {
     expect(button("machine-start").disabled).toBe(true);
     expect(button("machine-start").textContent).toBe("Starting…");
 
-    await waitFor(() => expect(attr("provision-step-done", "data-state")).toBe("done"), { timeout: 3000 });
+    await waitFor(() => expect(attr("provision-step-done", "data-state")).toBe("done"), { timeout: 6000 });
     await stateIs("started");
     expect(attr("machine-op", "data-state")).toBe("done");
     expect(text("machine-op-title")).toBe("Started");
@@ -96,6 +96,7 @@ describe("Machine → an operation outlives the area", () => {
     expect(attr("provision-step-secrets-error", "data-code")).toBe("fly_timeout");
     expect(attr("machine-op", "data-state")).toBe("failed");
     expect(text("machine-op-title")).toBe("Start failed");
+    expect(text("machine-op-target")).toBe("at step 3 of 8, Agent secrets: Retry resumes there");
     await waitFor(() => expect(button("provision-retry").disabled).toBe(false));
     fireEvent.click(button("provision-retry"));
     await stateIs("started");
