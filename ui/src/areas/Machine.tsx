@@ -24,7 +24,7 @@ import { useNow } from "./machine/useNow";
 
 const EVENTS_SHOWN = 20;
 /** How often Fly's state is read while an operation runs (its progress shows the state). */
-const BUSY_POLL_MS = 1000;
+const BUSY_POLL_MS = 2000;
 
 /** The area; it uses the app's operation store, or its own when rendered alone. */
 export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {

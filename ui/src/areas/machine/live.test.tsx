@@ -186,7 +186,7 @@ describe("Machine → Stop and Restart progress", () => {
     expect(bar.getAttribute("aria-valuetext")).toBe("in progress");
     expect(bar.getAttribute("aria-valuenow")).toBeNull();
 
-    // Fly's state is read every second while it runs.
+    // Fly's state is read every 2 seconds while it runs.
     await advance(3_000);
     expect(text("machine-op-elapsed")).toBe("3 s");
     expect(text("machine-op-detail")).toBe("Fly reports stopping.");
