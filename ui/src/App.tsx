@@ -1,4 +1,5 @@
-// The app shell: navigation between the product's areas.
+// The app shell: navigation between the product's areas (also offered to the areas through
+// `useNavigate`), and the app-level machine operation that outlives the Machine area.
 import { useState } from "react";
 import { useBackend } from "./backend/context";
 import { AREAS, type Area, type AreaId } from "./areas/areas";
@@ -9,13 +10,25 @@ import { Machine } from "./areas/Machine";
 import { Settings } from "./areas/Settings";
 import { Signals } from "./areas/Signals";
 import { Traders } from "./areas/Traders";
+import { MachineOperationProvider } from "./areas/machine/operation";
 import { LinkIndicator } from "./components/LinkIndicator";
+import { NavigationProvider } from "./components/navigation";
 
 export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
-  const backend = useBackend();
   const [current, setCurrent] = useState<AreaId>(initialArea);
   const area = AREAS.find((a) => a.id === current) ?? AREAS[0]!;
 
+  return (
+    <NavigationProvider navigate={setCurrent}>
+      <MachineOperationProvider>
+        <Shell current={current} area={area} onOpen={setCurrent} />
+      </MachineOperationProvider>
+    </NavigationProvider>
+  );
+}
+
+function Shell({ current, area, onOpen }: { current: AreaId; area: Area; onOpen: (id: AreaId) => void }) {
+  const backend = useBackend();
   return (
     <div className="shell">
       <nav aria-label="Main" className="nav">
@@ -30,7 +43,7 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
                 type="button"
                 data-testid={`nav-${a.id}`}
                 aria-current={a.id === current ? "page" : undefined}
-                onClick={() => setCurrent(a.id)}
+                onClick={() => onOpen(a.id)}
               >
                 {a.label}
               </button>

@@ -1,47 +1,61 @@
-// Machine: the user's Fly machine — its real state and next action, where and how big it runs
-// (with the estimated cost), Start / Stop / Restart / Destroy, each provisioning step live
-// with Retry from a failed one, and Fly's recent events.
+// Machine: the user's Fly machine — its real state, the agent's readiness and the next action,
+// where and how big it runs (with the estimated cost), Start / Stop / Restart / Destroy with
+// live progress and elapsed times (kept by the app while the user is elsewhere), each
+// provisioning step with Retry from a failed one, "stuck" past Fly's thresholds, Fly's events.
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { FlyEventView, MachineOutcome, Progress, RegionsView } from "../bindings";
-import { BackendError, type StartOptions } from "../backend/backend";
+import type { FlyEventView, RegionsView } from "../bindings";
+import { BackendError } from "../backend/backend";
 import { useBackend } from "../backend/context";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { availability, hasMachine, type MachineOp } from "./machine/availability";
+import { availability, hasMachine, TRANSIENT, type MachineOp } from "./machine/availability";
 import { DestroyDialog } from "./machine/DestroyDialog";
 import { FlyEvents } from "./machine/FlyEvents";
 import { MachineActions } from "./machine/MachineActions";
 import { MachineStateBadge } from "./machine/MachineStateBadge";
+import { MachineOperationProvider, useMachineOperations, type MachineOperations } from "./machine/operation";
+import { OperationProgress } from "./machine/OperationProgress";
 import { ProvisionSteps } from "./machine/ProvisionSteps";
 import { RegionPicker } from "./machine/RegionPicker";
 import { SizePicker } from "./machine/SizePicker";
-import { applyProgress, attachError, pendingRows, rowsFromRun, type StepRow } from "./machine/steps";
+import { rowsFromRun } from "./machine/steps";
+import { isStuck } from "./machine/stuck";
 import { POLL_MS, useMachineStatus } from "./machine/useMachineStatus";
+import { useNow } from "./machine/useNow";
 
 const EVENTS_SHOWN = 20;
+/** How often Fly's state is read while an operation runs (its progress shows the state). */
+const BUSY_POLL_MS = 2000;
 
+/** The area; it uses the app's operation store, or its own when rendered alone. */
 export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
+  const operations = useMachineOperations();
+  if (operations !== null) return <MachineArea pollMs={pollMs} operations={operations} />;
+  return (
+    <MachineOperationProvider>
+      <StandaloneMachine pollMs={pollMs} />
+    </MachineOperationProvider>
+  );
+}
+
+function StandaloneMachine({ pollMs }: { pollMs: number }) {
+  return <MachineArea pollMs={pollMs} operations={useMachineOperations()!} />;
+}
+
+function MachineArea({ pollMs, operations }: { pollMs: number; operations: MachineOperations }) {
   const backend = useBackend();
-  const { status, error: statusError, refresh, accept } = useMachineStatus(backend, pollMs);
+  const { current: run, running, startRows } = operations;
+  const { status, error: statusError, refresh, accept } = useMachineStatus(
+    backend,
+    running !== null ? Math.min(pollMs, BUSY_POLL_MS) : pollMs,
+  );
 
   const [regions, setRegions] = useState<RegionsView | null>(null);
   const [regionsError, setRegionsError] = useState<BackendError | null>(null);
   const [regionChoice, setRegionChoice] = useState<string | null>(null);
   const [sizeChoice, setSizeChoice] = useState<string | null>(null);
 
-  const [running, setRunning] = useState<MachineOp | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [opError, setOpError] = useState<BackendError | null>(null);
   const [confirming, setConfirming] = useState(false);
   const destroyRef = useRef<HTMLButtonElement>(null);
-
-  // Rows of a start run in this window, fed by its progress channel; until then the rows come
-  // from the core's record of the latest run.
-  const [liveRows, setLiveRows] = useState<StepRow[] | null>(null);
-  const rowsRef = useRef<StepRow[] | null>(null);
-  const setRows = useCallback((rows: StepRow[] | null) => {
-    rowsRef.current = rows;
-    setLiveRows(rows);
-  }, []);
 
   const [events, setEvents] = useState<FlyEventView[]>([]);
   const [eventsError, setEventsError] = useState<BackendError | null>(null);
@@ -81,50 +95,25 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
     void loadEvents();
   }, [loadEvents, machineKey]);
 
-  const perform = useCallback(
-    async (op: MachineOp, work: () => Promise<MachineOutcome>, onError?: (e: BackendError) => boolean) => {
-      setRunning(op);
-      setMessage(null);
-      setOpError(null);
-      try {
-        const outcome = await work();
-        accept(outcome.status);
-        setMessage(outcome.message);
-      } catch (thrown) {
-        const error = BackendError.from(thrown);
-        if (!(onError?.(error) ?? false)) setOpError(error);
-        await refresh();
-      } finally {
-        setRunning(null);
-        void loadEvents();
-      }
-    },
-    [accept, refresh, loadEvents],
-  );
+  // An operation that ends while the area is shown: take the status it returned (or read it
+  // after a failure) and Fly's events. One that ended while the user was elsewhere is
+  // already older than the status read on opening.
+  const seen = useRef<number | null>(run !== null && run.finishedAt !== null ? run.seq : null);
+  useEffect(() => {
+    if (run === null || run.finishedAt === null || seen.current === run.seq) return;
+    seen.current = run.seq;
+    if (run.status !== null) accept(run.status);
+    else void refresh();
+    void loadEvents();
+    if (run.op === "destroy") destroyRef.current?.focus();
+  }, [run, accept, refresh, loadEvents]);
 
-  const start = useCallback(
-    (options: StartOptions) =>
-      perform(
-        "start",
-        () => {
-          setRows(pendingRows());
-          return backend.machineStart(options, (event: Progress) => {
-            setRows(applyProgress(rowsRef.current ?? pendingRows(), event));
-          });
-        },
-        (error) => {
-          // A step failed: its row shows the error and Retry. Anything else (no token, a busy
-          // machine, bad input) is shown with the buttons, and the rows fall back to the record.
-          const { rows, attached } = attachError(rowsRef.current ?? pendingRows(), error);
-          setRows(attached ? rows : null);
-          return attached;
-        },
-      ),
-    [backend, perform, setRows],
-  );
-
+  const transient = status !== null && TRANSIENT.has(status.state);
+  const now = useNow(running !== null || transient);
+  const stuck = status !== null && isStuck(status, now);
   const machine = status !== null && hasMachine(status);
-  const allowed = availability(status, running !== null);
+  // Past Fly's threshold the escape hatches open even before the core's next check says so.
+  const allowed = availability(status !== null && stuck ? { ...status, stuck } : status, running !== null);
   const resume = status?.nextAction === "retry";
 
   const region =
@@ -133,17 +122,17 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
   const picked = regionChoice !== null || sizeChoice !== null;
   const resizable = machine && allowed.resize && size !== "" && size !== status.size;
 
-  const run = (op: Exclude<MachineOp, "resize">) => {
+  const onRun = (op: Exclude<MachineOp, "resize">) => {
     switch (op) {
       case "start":
         // A machine that exists keeps its region and size (Resize changes the size). A failed
         // start is resumed (the core keeps its region and size) unless the user picked another
         // region or size since, which makes the core begin a new run with them.
-        return void start(machine || (resume && !picked) ? {} : { region, size });
+        return operations.start(machine || (resume && !picked) ? {} : { region, size });
       case "stop":
-        return void perform("stop", () => backend.machineStop());
+        return operations.stop();
       case "restart":
-        return void perform("restart", () => backend.machineRestart());
+        return operations.restart();
       case "destroy":
         return setConfirming(true);
     }
@@ -156,10 +145,11 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
 
   const destroy = () => {
     setConfirming(false);
-    void perform("destroy", () => backend.machineDestroy(true)).then(() => destroyRef.current?.focus());
+    operations.destroy();
   };
 
-  const rows = liveRows ?? (status?.lastRun != null ? rowsFromRun(status.lastRun) : null);
+  const rows = startRows ?? (status?.lastRun != null ? rowsFromRun(status.lastRun) : null);
+  const opError = run !== null && run.finishedAt !== null ? run.error : null;
 
   return (
     <section aria-labelledby="machine-title" data-testid="area-machine">
@@ -169,7 +159,7 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
         <h2 id="machine-state-title">State</h2>
         {statusError !== null && <ErrorNotice error={statusError} testId="machine-status-error" />}
         {status === null && statusError === null && <p className="muted">Asking Fly…</p>}
-        {status !== null && <MachineStateBadge status={status} />}
+        {status !== null && <MachineStateBadge status={status} now={now} />}
       </section>
 
       <section className="panel" aria-labelledby="machine-placement-title">
@@ -203,7 +193,7 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
                 data-testid="machine-resize"
                 disabled={!resizable}
                 aria-busy={running === "resize"}
-                onClick={() => void perform("resize", () => backend.machineResize(size))}
+                onClick={() => operations.resize(size)}
               >
                 {running === "resize" ? "Resizing…" : `Resize to ${size}`}
               </button>
@@ -218,11 +208,14 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
           allowed={allowed}
           running={running}
           startLabel={resume ? "Retry" : "Start"}
-          onRun={run}
+          onRun={onRun}
           destroyRef={destroyRef}
         />
-        <p className="muted" role="status" data-testid="machine-message">
-          {message ?? (running !== null ? "Working…" : "")}
+        {run !== null && (
+          <OperationProgress run={run} rows={startRows} flyState={status?.state ?? null} now={now} />
+        )}
+        <p className="muted machine-message" role="status" data-testid="machine-message">
+          {run !== null && run.finishedAt !== null ? (run.message ?? "") : ""}
         </p>
         {opError !== null && <ErrorNotice error={opError} testId="machine-error" />}
       </section>
@@ -236,7 +229,8 @@ export function Machine({ pollMs = POLL_MS }: { pollMs?: number }) {
             rows={rows}
             live={running === "start"}
             canRetry={running === null}
-            onRetry={() => void start({})}
+            onRetry={() => operations.start({})}
+            now={now}
           />
         )}
       </section>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Progress } from "../bindings";
 import { BackendError } from "./backend";
 import { MockMachine, STEPS } from "./mockMachine";
@@ -58,5 +58,27 @@ describe("MockMachine", () => {
     expect(destroyed.status.state).toBe("destroyed");
     expect(destroyed.status.nextAction).toBe("start");
     await expect(machine.events(10)).rejects.toMatchObject({ code: "no_machine" });
+  });
+});
+
+describe("MockMachine → stuck", () => {
+  it("flags a transient state as stuck only past Fly's 5-minute threshold", async () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date("2026-03-01T10:00:00Z"));
+      const machine = new MockMachine({ initial: "starting" });
+      vi.setSystemTime(new Date("2026-03-01T10:04:59Z"));
+      expect(await machine.status()).toMatchObject({ state: "starting", stuck: false, nextAction: "wait" });
+      vi.setSystemTime(new Date("2026-03-01T10:05:01Z"));
+      const stuck = await machine.status();
+      expect(stuck).toMatchObject({ stuck: true, nextAction: "restart" });
+      expect(stuck.advice).toMatch(/Stuck starting for over 5 minutes/);
+      // A steady state is never stuck, however old.
+      const started = new MockMachine({ initial: "started" });
+      vi.setSystemTime(new Date("2026-03-01T12:00:00Z"));
+      expect((await started.status()).stuck).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -4,6 +4,7 @@
 // follows src-tauri/src/machine (provision.rs, status.rs, lifecycle.rs) closely enough that
 // the UI cannot tell, and records which steps actually ran so tests can check resumes.
 import { TRANSIENT } from "../areas/machine/availability";
+import { stuckThresholdMs } from "../areas/machine/stuck";
 import type {
   ApiError,
   FlyEventView,
@@ -20,7 +21,6 @@ import type {
 import { BackendError, type StartOptions } from "./backend";
 
 export const STEPS: readonly Step[] = ["token", "app", "secrets", "volume", "machine", "started", "ready", "done"];
-
 
 const TITLES: Record<Step, string> = {
   token: "Checking the Fly token",
@@ -45,7 +45,7 @@ export interface MockMachineOptions {
   failAt?: { step: Step; error?: ApiError; times?: number };
   /** A machine that exists already in this state (default: no machine). */
   initial?: "none" | "stopped" | "started" | "starting" | "stopping";
-  /** Transient states count as stuck (Fly's thresholds passed). */
+  /** Transient states count as stuck at once (else only past Fly's thresholds, as in the core). */
   stuck?: boolean;
 }
 
@@ -497,7 +497,8 @@ export class MockMachine {
 
   private view(): MachineStatus {
     const retry = this.run?.status === "failed";
-    const stuck = this.stuck && TRANSIENT.has(this.state);
+    const age = this.since === null ? 0 : Date.now() - Date.parse(this.since);
+    const stuck = TRANSIENT.has(this.state) && (this.stuck || age > stuckThresholdMs(this.state));
     const [nextAction, advice] = this.advise(retry, stuck);
     const size = SIZES.find((s) => s.name === this.size);
     const started = this.state === "started";
@@ -545,7 +546,7 @@ export class MockMachine {
     if (stuck) {
       return [
         "restart",
-        `Stuck ${this.state} for over 5 minutes (Fly's threshold): Stop then Start; if it stays stuck, Destroy it (forced) and Start again.`,
+        `Stuck ${this.state} for over ${stuckThresholdMs(this.state) / 60_000} minutes (Fly's threshold): Stop then Start; if it stays stuck, Destroy it (forced) and Start again.`,
       ];
     }
     if (this.state === "started") {

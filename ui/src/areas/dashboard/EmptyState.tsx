@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { LinkView, MachineStatus } from "../../bindings";
 import { useBackend } from "../../backend/context";
+import { useNavigate } from "../../components/navigation";
 
 function explain(machine: MachineStatus | null, link: LinkView | null): [string, string] {
   if (machine !== null && (machine.state === "none" || machine.state === "destroyed")) {
@@ -18,6 +19,7 @@ function explain(machine: MachineStatus | null, link: LinkView | null): [string,
 
 export function EmptyState({ link }: { link: LinkView | null }) {
   const backend = useBackend();
+  const navigate = useNavigate();
   const [machine, setMachine] = useState<MachineStatus | null>(null);
 
   const linkState = link?.state.state ?? null;
@@ -46,6 +48,11 @@ export function EmptyState({ link }: { link: LinkView | null }) {
       </div>
       <h2 id="dashboard-empty-title">{title}</h2>
       <p className="muted">{text}</p>
+      {navigate !== null && (
+        <button type="button" className="primary empty-action" data-testid="dashboard-open-machine" onClick={() => navigate("machine")}>
+          Open Machine
+        </button>
+      )}
     </section>
   );
 }

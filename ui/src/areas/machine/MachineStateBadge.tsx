@@ -1,7 +1,8 @@
 // The machine's state as Fly reports it, the agent's readiness, "stuck", and what to do next.
 import type { MachineStatus, NextAction } from "../../bindings";
 import { TRANSIENT } from "./availability";
-import { localTime, usd } from "./format";
+import { clock, localTime, usd } from "./format";
+import { isStuck, stateAgeMs, stuckAdvice } from "./stuck";
 
 const NEXT_LABEL: Record<NextAction, string> = {
   start: "Start",
@@ -14,8 +15,8 @@ const NEXT_LABEL: Record<NextAction, string> = {
 
 type Tone = "ok" | "busy" | "off" | "bad";
 
-function tone(status: MachineStatus): Tone {
-  if (status.stuck || status.crashLooping || status.state === "failed") return "bad";
+function tone(status: MachineStatus, stuck: boolean): Tone {
+  if (stuck || status.crashLooping || status.state === "failed") return "bad";
   if (status.state === "started") return status.agent !== null ? "ok" : "busy";
   if (TRANSIENT.has(status.state)) return "busy";
   return "off";
@@ -24,6 +25,12 @@ function tone(status: MachineStatus): Tone {
 function stateLabel(state: string): string {
   if (state === "none") return "No machine";
   return state.charAt(0).toUpperCase() + state.slice(1).replace(/_/g, " ");
+}
+
+function agentTone(status: MachineStatus): Tone {
+  if (status.state !== "started") return "off";
+  if (status.agent !== null) return "ok";
+  return status.agentProblem === null ? "busy" : "bad";
 }
 
 function agentLabel(status: MachineStatus): string {
@@ -35,14 +42,24 @@ function agentLabel(status: MachineStatus): string {
   return status.agentProblem === null ? "not answering yet" : `not ready — ${status.agentProblem}`;
 }
 
-export function MachineStateBadge({ status }: { status: MachineStatus }) {
+export function MachineStateBadge({ status, now }: { status: MachineStatus; now: number }) {
+  const stuck = isStuck(status, now);
+  const age = TRANSIENT.has(status.state) ? stateAgeMs(status, now) : null;
+  const shade = tone(status, stuck);
   return (
-    <div className="machine-state" data-testid="machine-state" data-state={status.state} data-tone={tone(status)}>
-      <p className="machine-state-line">
-        <span className={`badge badge-${tone(status)}`} data-testid="machine-state-fly">
+    <div className="machine-state" data-testid="machine-state" data-state={status.state} data-tone={shade}>
+      <div className="machine-state-line">
+        <span className="state-label">Fly</span>
+        <span className={`badge badge-${shade}`} data-testid="machine-state-fly">
+          <span className="badge-dot" aria-hidden="true" />
           {stateLabel(status.state)}
         </span>
-        {status.stuck && (
+        {age !== null && (
+          <span className="muted" data-testid="machine-state-age">
+            for {clock(age)}
+          </span>
+        )}
+        {stuck && (
           <span className="badge badge-bad" data-testid="machine-stuck">
             Stuck
           </span>
@@ -52,10 +69,18 @@ export function MachineStateBadge({ status }: { status: MachineStatus }) {
             Crash-looping
           </span>
         )}
-        <span className="muted">
-          Agent: <span data-testid="machine-agent">{agentLabel(status)}</span>
+        <span className="state-sep" aria-hidden="true" />
+        <span className="state-label">Agent</span>
+        <span className={`badge badge-${agentTone(status)}`} data-testid="machine-agent-badge">
+          <span className="badge-dot" aria-hidden="true" />
+          <span data-testid="machine-agent">{agentLabel(status)}</span>
         </span>
-      </p>
+      </div>
+      {stuck && (
+        <p className="notice danger" role="alert" data-testid="machine-stuck-hint">
+          {stuckAdvice(status, now)}
+        </p>
+      )}
       <p className="machine-next" data-testid="machine-next" data-action={status.nextAction}>
         <strong>Next: {NEXT_LABEL[status.nextAction]}.</strong> {status.advice}
       </p>

@@ -2,8 +2,8 @@
 // lines, and for a failed step its error with the hint and Retry (resumes from that step).
 import type { StepState } from "../../bindings";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { duration } from "./format";
-import { STEP_TITLES, type StepRow } from "./steps";
+import { clock, duration } from "./format";
+import { elapsedAt, STEP_TITLES, type StepRow } from "./steps";
 
 const STATE_LABEL: Record<StepState, string> = {
   pending: "Pending",
@@ -24,8 +24,11 @@ export function ProvisionSteps({
   live,
   canRetry,
   onRetry,
+  now,
 }: {
   rows: StepRow[];
+  /** The current time: a running step's elapsed time ticks from its last event. */
+  now: number;
   /** A start is running in this window (rows update from its progress). */
   live: boolean;
   canRetry: boolean;
@@ -35,6 +38,8 @@ export function ProvisionSteps({
     <ol className="steps" aria-live="polite" aria-busy={live} data-testid="provision-steps">
       {rows.map((row) => {
         const label = row.earlier ? "Done earlier" : STATE_LABEL[row.state];
+        const elapsed = elapsedAt(row, now, live);
+        const ticking = live && row.state === "running";
         return (
           <li
             key={row.step}
@@ -51,9 +56,13 @@ export function ProvisionSteps({
               <span className="step-state" data-testid={`provision-step-${row.step}-state`}>
                 {label}
               </span>
-              {row.elapsedMs !== null && (
-                <span className="muted step-elapsed" data-testid={`provision-step-${row.step}-elapsed`}>
-                  {duration(row.elapsedMs)}
+              {elapsed !== null && (
+                <span
+                  className="muted step-elapsed"
+                  data-testid={`provision-step-${row.step}-elapsed`}
+                  data-ticking={ticking}
+                >
+                  {ticking ? clock(elapsed) : duration(elapsed)}
                 </span>
               )}
             </div>

@@ -30,7 +30,7 @@ export function SizePicker({
       >
         {sizes.map((s) => (
           <option key={s.name} value={s.name}>
-            {s.label}
+            {s.label} · {usd(s.usdPerHour)}/h · {usd(s.usdPerDay)}/day
           </option>
         ))}
       </select>

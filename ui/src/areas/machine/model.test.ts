@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { MachineStatus } from "../../bindings";
 import { BackendError } from "../../backend/backend";
 import { availability } from "./availability";
-import { applyProgress, attachError, pendingRows, rowsFromRun } from "./steps";
+import { clock } from "./format";
+import { applyProgress, attachError, elapsedAt, pendingRows, rowsFromRun } from "./steps";
+import { isStuck, stuckAdvice } from "./stuck";
 
 function status(state: string, extra: Partial<MachineStatus> = {}): MachineStatus {
   return {
@@ -78,5 +80,58 @@ describe("step rows", () => {
     expect(rows.map((r) => r.state).slice(0, 3)).toEqual(["done", "failed", "pending"]);
     expect(rows[1]!.error?.code).toBe("fly_forbidden");
     expect(rows[1]!.error?.hint).toBe("ask");
+  });
+});
+
+describe("stuck", () => {
+  const at = (iso: string) => Date.parse(iso);
+  const since = "2026-01-01T10:00:00Z";
+
+  it("follows Fly's thresholds: 5 minutes, 10 for updating and replacing, never for steady states", () => {
+    expect(isStuck(status("starting", { since }), at("2026-01-01T10:05:00Z"))).toBe(false);
+    expect(isStuck(status("starting", { since }), at("2026-01-01T10:05:01Z"))).toBe(true);
+    expect(isStuck(status("destroying", { since }), at("2026-01-01T10:06:00Z"))).toBe(true);
+    expect(isStuck(status("updating", { since }), at("2026-01-01T10:09:00Z"))).toBe(false);
+    expect(isStuck(status("replacing", { since }), at("2026-01-01T10:10:01Z"))).toBe(true);
+    expect(isStuck(status("stopped", { since }), at("2026-01-02T10:00:00Z"))).toBe(false);
+    // The core's flag counts even when the UI cannot count (no or unreadable `since`).
+    expect(isStuck(status("stopping", { stuck: true }), at(since))).toBe(true);
+    expect(isStuck(status("stopping", { since: "not a time" }), at("2026-01-02T10:00:00Z"))).toBe(false);
+    // A clock behind `since` is not stuck.
+    expect(isStuck(status("starting", { since }), at("2026-01-01T09:00:00Z"))).toBe(false);
+  });
+
+  it("says for how long, the threshold and what to do", () => {
+    const advice = stuckAdvice(status("restarting", { since }), at("2026-01-01T10:07:30Z"));
+    expect(advice).toMatch(/^Restarting for 7 min — past Fly's 5-minute threshold/);
+    expect(advice).toMatch(/Stop it, then Start it again; if it stays stuck, Destroy it/);
+    // Once the core flags it, its advice (the Next line) says what to do; the UI's does not repeat it.
+    expect(stuckAdvice(status("updating", { stuck: true }), 0)).toBe(
+      "Updating — past Fly's 10-minute threshold, so Fly considers it stuck.",
+    );
+    expect(stuckAdvice(status("stopping", { since, stuck: true }), at("2026-01-01T10:11:00Z"))).toBe(
+      "Stopping for 11 min — past Fly's 5-minute threshold, so Fly considers it stuck.",
+    );
+  });
+});
+
+describe("elapsed time", () => {
+  it("ticks for a running step of a live run only, and formats as a clock", () => {
+    let rows = applyProgress(pendingRows(), { step: "token", state: "running", line: "x", elapsedMs: 2000 }, 10_000);
+    expect(elapsedAt(rows[0]!, 15_000, true)).toBe(7000);
+    expect(elapsedAt(rows[0]!, 15_000, false)).toBe(2000);
+    expect(elapsedAt(rows[0]!, 5_000, true)).toBe(2000);
+    rows = applyProgress(rows, { step: "token", state: "done", line: "y", elapsedMs: 4000 }, 12_000);
+    expect(elapsedAt(rows[0]!, 99_000, true)).toBe(4000);
+    expect(elapsedAt(rows[1]!, 99_000, true)).toBeNull();
+    expect([0, 999, 59_999, 60_000, 125_000, 3_725_000, -5].map(clock)).toEqual([
+      "0 s",
+      "0 s",
+      "59 s",
+      "1 min 00 s",
+      "2 min 05 s",
+      "1 h 02 min",
+      "0 s",
+    ]);
   });
 });

@@ -24,6 +24,8 @@ export interface StepRow {
   state: StepState;
   /** From the live channel only: the core's run record has no durations. */
   elapsedMs: number | null;
+  /** When `elapsedMs` was measured (ms since the epoch), so a running step's time can tick. */
+  at: number | null;
   /** Finished by an earlier run and skipped by this one (the core's "— done earlier"). */
   earlier: boolean;
   lines: string[];
@@ -31,7 +33,7 @@ export interface StepRow {
 }
 
 export function pendingRows(): StepRow[] {
-  return STEPS.map((step) => ({ step, state: "pending", elapsedMs: null, earlier: false, lines: [], error: null }));
+  return STEPS.map((step) => ({ step, state: "pending", elapsedMs: null, at: null, earlier: false, lines: [], error: null }));
 }
 
 /** Rows for the latest run as the core recorded it (states and a failed step's error). */
@@ -49,8 +51,8 @@ export function rowsFromRun(run: RunView | null): StepRow[] {
   });
 }
 
-/** One progress event applied to the rows (a new array; other rows kept as they are). */
-export function applyProgress(rows: StepRow[], event: Progress): StepRow[] {
+/** One progress event, received `at`, applied to the rows (a new array; other rows kept). */
+export function applyProgress(rows: StepRow[], event: Progress, at: number = Date.now()): StepRow[] {
   return rows.map((row) => {
     if (row.step !== event.step) return row;
     const earlier = event.state === "done" && event.elapsedMs === 0 && event.line.endsWith("done earlier");
@@ -58,6 +60,7 @@ export function applyProgress(rows: StepRow[], event: Progress): StepRow[] {
       ...row,
       state: event.state,
       elapsedMs: earlier ? null : event.elapsedMs,
+      at: earlier ? null : at,
       earlier,
       lines: event.line === "" ? row.lines : [...row.lines, event.line].slice(-LINES_KEPT),
       error: event.state === "failed" ? row.error : null,
@@ -75,4 +78,11 @@ export function attachError(rows: StepRow[], error: BackendError): { rows: StepR
 /** The failed row, if any. */
 export function failedRow(rows: StepRow[]): StepRow | undefined {
   return rows.find((row) => row.state === "failed");
+}
+
+/** A step's elapsed time at `now`: a running step's time grows from its last event. */
+export function elapsedAt(row: StepRow, now: number, live: boolean): number | null {
+  if (row.elapsedMs === null) return null;
+  if (!live || row.state !== "running" || row.at === null) return row.elapsedMs;
+  return row.elapsedMs + Math.max(0, now - row.at);
 }
