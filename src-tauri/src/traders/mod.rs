@@ -3,6 +3,7 @@
 //! both at once).
 
 pub mod check;
+pub mod cloud;
 pub mod placement;
 pub mod sample;
 pub mod transfer;
