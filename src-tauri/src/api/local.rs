@@ -34,7 +34,7 @@ pub async fn start(core: &Core, request: LocalStart) -> Result<LocalStatus> {
             probe(&base).await?;
             Source::Live {
                 label: "Binance".into(),
-                config: feed_config(&base, &traders),
+                config: Box::new(feed_config(&base, &traders)),
             }
         }
     };

@@ -30,7 +30,7 @@ pub enum Source {
     },
     Live {
         label: String,
-        config: FeedConfig,
+        config: Box<FeedConfig>,
     },
 }
 
@@ -183,7 +183,7 @@ impl LocalScreening {
             Source::Live { config, .. } => {
                 let (rounds_tx, rounds_rx) = std_mpsc::sync_channel(64);
                 let task = tokio::spawn(pump(
-                    config,
+                    *config,
                     rounds_tx,
                     cancel.clone(),
                     Arc::clone(&self.shared),
