@@ -182,3 +182,56 @@ async fn a_viewer_link_may_not_deploy() {
     link.shutdown().await;
     agent.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_signals_reach_the_bus_after_they_are_stored() {
+    let fake = market();
+    let agent_dir = tempfile::tempdir().unwrap();
+    let app_dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let store = open_store(app_dir.path()).await;
+    store.seed_builtin_traders(&builtins()).await.unwrap();
+    let mut trader = always("every-close", 1);
+    trader.cloud.notify_on_signal = true;
+    store.trader_insert(&trader).await.unwrap();
+    let link = start_link(&store, &agent.url(), OWNER).await;
+    let bus = SignalBus::default();
+    let mut signals = bus.subscribe();
+    let cancel = CancellationToken::new();
+    let follow = tokio::spawn(trademind::signals::feed::follow_cloud(
+        store.clone(),
+        bus.clone(),
+        link.frames(),
+        cancel.clone(),
+    ));
+    wait_state(&link, "live", trademind::link::LinkState::is_live).await;
+    set_cloud(
+        &store,
+        owner_link(Some(&link)).unwrap(),
+        Actor::Cli,
+        "every-close",
+        true,
+        1,
+    )
+    .await
+    .unwrap();
+    wait_placement(&store, "every-close", Placement::Cloud).await;
+    fake.advance(screener::market::Interval::M1, 1);
+    let signal = tokio::time::timeout(WAIT, signals.recv())
+        .await
+        .expect("a cloud signal on the bus")
+        .unwrap();
+    assert_eq!(signal.source, trademind::signals::SignalSource::Cloud);
+    assert_eq!(signal.trader_name, "Always every-close");
+    let journal = store.agent_cursor().await.unwrap().unwrap().journal_id;
+    assert_eq!(signal.key, format!("cloud:{journal}:{}", signal.seq));
+    // It is the stored one: the list has it under the same key.
+    let listed = trademind::signals::feed::list(&store, &Default::default())
+        .await
+        .unwrap();
+    assert!(listed.iter().any(|s| s.key == signal.key));
+    cancel.cancel();
+    follow.await.unwrap();
+    link.shutdown().await;
+    agent.stop().await;
+}
