@@ -86,6 +86,18 @@ pub enum Error {
     #[error(transparent)]
     Link(#[from] crate::link::LinkError),
 
+    /// The record changed since it was loaded (optimistic locking).
+    #[error("{what} changed elsewhere: it is at version {current}, not {expected}")]
+    VersionConflict {
+        what: String,
+        expected: u64,
+        current: u64,
+    },
+
+    /// Binance (live market data) could not be reached.
+    #[error("Binance could not be reached: {detail}")]
+    MarketUnreachable { detail: String },
+
     /// A bug or an impossible state; the message says where.
     #[error("internal error: {0}")]
     Internal(String),
@@ -117,6 +129,8 @@ impl Error {
             Self::AgentNotReady { .. } => ErrorCode::AgentNotReady,
             Self::Fly(e) => e.code(),
             Self::Link(e) => e.code(),
+            Self::VersionConflict { .. } => ErrorCode::VersionConflict,
+            Self::MarketUnreachable { .. } => ErrorCode::MarketUnreachable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -168,6 +182,13 @@ impl Error {
             }
             Self::Fly(e) => e.hint(),
             Self::Link(e) => e.hint(),
+            Self::VersionConflict { .. } => {
+                "Reload to see the current version, then apply your change again."
+            }
+            Self::MarketUnreachable { .. } => {
+                "Check the internet connection, or choose a folder of recorded candles to \
+                 screen offline."
+            }
             Self::Internal(_) => {
                 "This is a bug in TradeMind. Please report it with the log file from the log \
                  directory (`trademind status` shows where it is)."

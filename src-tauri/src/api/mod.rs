@@ -6,16 +6,20 @@
 //! which the callers turn into `{code, message, hint}`.
 
 pub mod dashboard;
+pub mod local;
 pub mod machine;
 pub mod metrics;
 pub mod regions;
+pub mod signals;
 pub mod status;
 pub mod token;
+pub mod traders;
 
 use std::sync::Arc;
 
 use crate::cloud::Cloud;
 use crate::error::Result;
+use crate::local::LocalScreening;
 use crate::machine::{Endpoints, Session};
 use crate::paths::Paths;
 use crate::secrets::Vault;
@@ -37,6 +41,8 @@ pub struct Core {
     cloud: Arc<Cloud>,
     /// New signals from both sources.
     signals: SignalBus,
+    /// Local screening (the engine in-process).
+    local: LocalScreening,
 }
 
 impl Core {
@@ -45,6 +51,9 @@ impl Core {
     pub async fn open(paths: Paths) -> Result<Self> {
         paths.ensure_dirs()?;
         let store = Store::open(&paths.database).await?;
+        store
+            .seed_builtin_traders(&screener::trader::builtins::builtins())
+            .await?;
         let vault = Vault::open(paths.keyring_service.clone()).map_err(Into::into);
         let env_token = token::EnvToken::from_process_env();
         let endpoints = Endpoints::from_env().map_err(|e| match e {
@@ -64,6 +73,7 @@ impl Core {
             endpoints,
             cloud: Arc::new(Cloud::default()),
             signals: SignalBus::default(),
+            local: LocalScreening::default(),
         })
     }
 
@@ -112,6 +122,11 @@ impl Core {
         &self.signals
     }
 
+    /// Local screening.
+    pub fn local(&self) -> &LocalScreening {
+        &self.local
+    }
+
     /// The keyring vault, or why there is none.
     fn vault(&self) -> Result<&Vault> {
         self.vault
@@ -123,6 +138,7 @@ impl Core {
 
     /// Drains and closes what the core holds open (the database pool).
     pub async fn close(&self) {
+        self.local.stop().await;
         self.store.close().await;
     }
 }

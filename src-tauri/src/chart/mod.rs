@@ -13,6 +13,8 @@
 //! dot). The memory chart adds the memory limit as a red line. With no points the axes are
 //! drawn and "No data" is written in the middle.
 
+pub mod candles;
+
 use std::ops::Range;
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};

@@ -8,7 +8,10 @@
 //! unconfirmed destroy — and clap's usage errors); 3 Fly or the agent failed after retries;
 //! 1 a local failure (keyring, database, files).
 
+mod local;
 mod machine;
+mod signals;
+mod traders;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,6 +81,18 @@ enum Command {
     },
     /// Fly regions (and where Binance answers) and machine sizes with estimated costs.
     Regions,
+    /// Your traders and the built-ins: list, show, check, import, export.
+    Traders {
+        #[command(subcommand)]
+        action: traders::TradersCommand,
+    },
+    /// Signals from the cloud and from local screening, newest first.
+    Signals(signals::SignalsArgs),
+    /// Screening on this computer (no Fly token needed).
+    Local {
+        #[command(subcommand)]
+        action: local::LocalCommand,
+    },
 }
 
 /// Entry point of the `trademind` binary.
@@ -167,6 +182,9 @@ async fn run_command(
             let view = api::regions::list(core).await?;
             output(json, &view, || machine::describe_regions(&view));
         }
+        Command::Traders { action } => traders::run(core, json, action).await?,
+        Command::Signals(args) => signals::run(core, json, args).await?,
+        Command::Local { action } => local::run(core, json, action).await?,
     }
     Ok(())
 }

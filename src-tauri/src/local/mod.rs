@@ -2,6 +2,13 @@
 //! or on recorded candle files offline, feeding the same signal path as the cloud. No Fly
 //! token is needed.
 
+pub mod market;
+pub mod replay;
+pub mod screening;
 pub mod view;
 
+#[cfg(test)]
+mod tests;
+
+pub use screening::{LocalScreening, Source};
 pub use view::{LocalMode, LocalStart, LocalStatus};

@@ -2,6 +2,9 @@
 //! delegated to [`crate::api`]; nothing here decides anything.
 
 mod commands;
+mod local;
+mod signals;
+mod traders;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -31,11 +34,14 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
     let core = tauri::async_runtime::block_on(Core::open(paths))?;
 
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(core)
         .manage(watch::Watches::default())
+        .manage(Background::default())
         .setup(|app| {
             exit_on_signal(app.handle().clone());
             reconcile_at_start(app.handle().clone());
+            follow_cloud_and_notify(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -53,6 +59,21 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             commands::machine_events,
             commands::regions_list,
             commands::watch_stop,
+            traders::traders_list,
+            traders::trader_check,
+            traders::trader_save,
+            traders::trader_delete,
+            traders::trader_set_enabled,
+            traders::trader_set_cloud,
+            traders::trader_resolve_conflict,
+            traders::traders_import,
+            traders::traders_export,
+            signals::signals_list,
+            signals::signals_watch,
+            signals::signal_detail,
+            local::local_status,
+            local::local_start,
+            local::local_stop,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
@@ -63,6 +84,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
         if let tauri::RunEvent::Exit = event {
             use tauri::Manager;
             handle.state::<watch::Watches>().stop_all();
+            handle.state::<Background>().0.cancel();
             let core = handle.state::<Core>();
             tauri::async_runtime::block_on(core.close());
             tracing::info!("TradeMind stopped");
@@ -87,6 +109,27 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
             Err(e) => tracing::info!(code = ?e.code(), "machine not reconciled at start-up: {e}"),
         }
     });
+}
+
+/// Cancelled at exit: ends the app's background tasks.
+#[derive(Default)]
+struct Background(tokio_util::sync::CancellationToken);
+
+/// Takes in the agent's trader states and signals (onto the signal bus) and shows desktop
+/// notifications of new signals, until the app exits (the watch registry's exit token).
+fn follow_cloud_and_notify(handle: tauri::AppHandle) {
+    use tauri::Manager;
+    let cancel = handle.state::<Background>().0.clone();
+    let core = handle.state::<Core>();
+    let follow = crate::api::traders::follow_cloud(&core, cancel.clone());
+    let notifier = handle.clone();
+    let notify = crate::api::signals::notifications(
+        &core,
+        move |notice| signals::deliver(&notifier, notice),
+        cancel,
+    );
+    tauri::async_runtime::spawn(follow);
+    tauri::async_runtime::spawn(notify);
 }
 
 /// SIGTERM / SIGINT (a session ending, `kill`, Ctrl-C in a terminal) take the same exit path as

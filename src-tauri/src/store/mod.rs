@@ -8,10 +8,12 @@
 
 pub mod agent_signals;
 pub mod events;
+pub mod local_signals;
 pub mod machine;
 pub mod metrics;
 pub mod outbox;
 pub mod provision;
+pub mod traders;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -2,6 +2,11 @@
 //! checked with the engine's validation, and placed either locally or in the cloud (never
 //! both at once).
 
+pub mod check;
+pub mod cloud;
+pub mod placement;
+pub mod sample;
+pub mod transfer;
 pub mod view;
 
 pub use view::{
