@@ -417,7 +417,16 @@ async fn sink(
     shared: Arc<Shared>,
 ) {
     let mut names = trader_names(&store).await.unwrap_or_default();
-    while let Some(signal) = signals.recv().await {
+    // Seqs continue after the previous runs' (the engine numbers each run from 1).
+    let base = match store.local_signal_seq_max().await {
+        Ok(base) => base,
+        Err(e) => {
+            tracing::warn!(error = %e, "local signal seqs restart at 1");
+            0
+        }
+    };
+    while let Some(mut signal) = signals.recv().await {
+        signal.seq += base;
         let received_at = now_ms();
         match store.save_local_signal(&run_id, &signal, received_at).await {
             Ok(_) => {}

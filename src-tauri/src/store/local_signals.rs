@@ -84,6 +84,15 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The highest seq of any local run (0 before the first): a new run numbers its signals
+    /// after it, so local seqs stay unique across runs (the feed's rows are keyed by them).
+    pub async fn local_signal_seq_max(&self) -> Result<u64> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM local_signals")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(max.unwrap_or(0).max(0) as u64)
+    }
+
     /// Signals of both sources matching `filter` (already checked: `limit` 1–1000), newest
     /// first.
     pub async fn signals(&self, filter: &SignalFilter, limit: u32) -> Result<Vec<StoredSignal>> {
