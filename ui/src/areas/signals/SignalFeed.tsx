@@ -19,6 +19,11 @@ const Row = memo(function Row({
     <tr
       data-testid={rowTestId(signal)}
       data-key={signal.key}
+      data-trader={signal.traderId}
+      data-symbol={signal.symbol}
+      data-interval={signal.interval}
+      data-open-time={signal.openTime}
+      data-price={signal.price}
       className={selected ? "row-selected" : undefined}
       aria-selected={selected}
       tabIndex={0}
