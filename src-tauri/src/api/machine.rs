@@ -1,10 +1,11 @@
 //! Machine operations: start (provisioning with progress), status (reconciled with Fly),
-//! stop, restart, destroy, and Fly's machine events.
+//! stop, restart, destroy, and Fly's machine events. Each keeps the live link in step
+//! ([`super::link`]): up once the agent is ready, down with the machine.
 
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{Actor, Core};
+use super::{link, Actor, Core};
 use crate::error::Result;
 use crate::machine::lifecycle::{self, FlyEventView};
 use crate::machine::provision::{self, StartOptions};
@@ -29,6 +30,7 @@ pub async fn start(
     let session = core.session(actor).await?.with_progress(progress);
     let state = provision::start(&session, options).await?;
     let status = status::reconcile(&session).await?;
+    link::connect_after(core, "start").await;
     Ok(MachineOutcome {
         message: format!(
             "Machine {} is running; the agent answers at {}",
@@ -42,12 +44,34 @@ pub async fn start(
 /// The machine as Fly sees it now (the record is brought in line).
 pub async fn status(core: &Core, actor: Actor) -> Result<MachineStatus> {
     let session = core.session(actor).await?;
-    status::reconcile(&session).await
+    let status = status::reconcile(&session).await?;
+    follow_link(core, &status).await;
+    Ok(status)
+}
+
+/// Brings the link in line with what Fly says: connected when started with the agent ready,
+/// disconnected when the machine is not started.
+async fn follow_link(core: &Core, status: &MachineStatus) {
+    let started = status.state == "started";
+    let has_link = core.cloud().link().is_some();
+    let agent_ready = status
+        .agent
+        .as_ref()
+        .is_some_and(|a| matches!(a.status.as_str(), "ready" | "degraded"));
+    if started && !has_link && agent_ready {
+        link::connect_after(core, "status").await;
+    } else if !started
+        && has_link
+        && !matches!(status.state.as_str(), "starting" | "replacing" | "updating")
+    {
+        link::disconnect(core).await;
+    }
 }
 
 /// Stops the machine.
 pub async fn stop(core: &Core, actor: Actor) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
+    link::disconnect(core).await;
     let message = lifecycle::stop(&session).await?;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
@@ -56,8 +80,10 @@ pub async fn stop(core: &Core, actor: Actor) -> Result<MachineOutcome> {
 /// Restarts the machine and waits for the agent.
 pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
+    link::disconnect(core).await;
     let message = lifecycle::restart(&session).await?;
     let status = status::reconcile(&session).await?;
+    link::connect_after(core, "restart").await;
     Ok(MachineOutcome { message, status })
 }
 
@@ -65,6 +91,9 @@ pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
 pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
     let message = lifecycle::resize(&session, size).await?;
+    // A running machine restarts on the new size: reconnect (resetting the backoff) once its
+    // agent is ready again.
+    link::reconnect_when_ready(core).await;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
 }
@@ -72,6 +101,9 @@ pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutc
 /// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`).
 pub async fn destroy(core: &Core, actor: Actor, confirmed: bool) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
+    if confirmed {
+        link::disconnect(core).await;
+    }
     let message = lifecycle::destroy(&session, confirmed).await?;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })

@@ -2,6 +2,7 @@
 //! delegated to [`crate::api`]; nothing here decides anything.
 
 mod commands;
+mod live;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -53,6 +54,10 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             commands::machine_events,
             commands::regions_list,
             commands::watch_stop,
+            live::link_watch,
+            live::link_reconnect,
+            live::dashboard_watch,
+            live::events_query,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
@@ -74,8 +79,9 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
     Ok(())
 }
 
-/// Matches the machine record with Fly once at start-up (drift is recorded in the audit log);
-/// without a token there is nothing to match. Every Fly call in it has a deadline.
+/// Matches the machine record with Fly once at start-up (drift is recorded in the audit log),
+/// then connects the live link if the machine is started and its agent ready; without a token
+/// there is nothing to match. Every Fly call in it has a deadline.
 fn reconcile_at_start(handle: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         use tauri::Manager;
@@ -86,6 +92,9 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
             }
             Err(e) => tracing::info!(code = ?e.code(), "machine not reconciled at start-up: {e}"),
         }
+        // The status above connects the link when the agent is ready; without a Fly token
+        // (or Fly unreachable) the record and the agent's own `/health` still decide.
+        crate::api::link::connect_after(&core, "start-up").await;
     });
 }
 

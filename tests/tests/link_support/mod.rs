@@ -77,6 +77,13 @@ pub struct Agent {
 impl Agent {
     /// Starts on `addr` (port 0 for any), journal in `dir`, and waits for `/health` ready.
     pub async fn start(fake: &FakeBinance, dir: &Path, addr: &str) -> Agent {
+        let agent = Agent::spawn(fake, dir, addr).await;
+        agent.ready().await;
+        agent
+    }
+
+    /// Starts on `addr` without waiting for ready (its backfill may still run).
+    pub async fn spawn(fake: &FakeBinance, dir: &Path, addr: &str) -> Agent {
         let deadline = tokio::time::Instant::now() + WAIT;
         let listener = loop {
             // The previous agent on this address may still be letting go of it.
@@ -96,16 +103,14 @@ impl Agent {
             analysis,
             stop.clone(),
         ));
-        let agent = Agent { addr, stop, task };
-        agent.ready().await;
-        agent
+        Agent { addr, stop, task }
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    async fn ready(&self) {
+    pub async fn ready(&self) {
         let url = format!("http://{}/health", self.addr);
         wait_until("agent ready", || async {
             match reqwest::get(&url).await {
