@@ -144,3 +144,27 @@ pub async fn connect_after(core: &Core, what: &str) {
         Err(e) => tracing::warn!(code = ?e.code(), "the link did not start after {what}: {e}"),
     }
 }
+
+/// One look at the agent over the link (`trademind link status`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkProbe {
+    pub agent_url: String,
+    /// `live` when greeted.
+    pub state: String,
+    pub hello: screener::protocol::Hello,
+}
+
+/// Connects once (upgrade and `hello` within `deadline`), closes with 1000 and reports the
+/// greeting. The machine record is not consulted beyond the app name.
+pub async fn probe(core: &Core, deadline: Duration) -> Result<LinkProbe> {
+    let config = link_config(core).await?;
+    let url = config.websocket_url()?;
+    let (mut socket, hello) = crate::link::connection::open(&url, &config.token, deadline).await?;
+    crate::link::session::close(&mut socket, "probe done").await;
+    Ok(LinkProbe {
+        agent_url: config.agent_url,
+        state: "live".into(),
+        hello,
+    })
+}

@@ -1,6 +1,7 @@
 //! Machine operations: start (provisioning with progress), status (reconciled with Fly),
-//! stop, restart, destroy, and Fly's machine events. Each keeps the live link in step
-//! ([`super::link`]): up once the agent is ready, down with the machine.
+//! stop, restart, destroy, and Fly's machine events. For the window ([`Actor::Gui`]) each keeps
+//! the live link in step ([`super::link`]): up once the agent is ready, down with the machine
+//! (the CLI has no link to keep, except `trademind link watch`).
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -30,7 +31,9 @@ pub async fn start(
     let session = core.session(actor).await?.with_progress(progress);
     let state = provision::start(&session, options).await?;
     let status = status::reconcile(&session).await?;
-    link::connect_after(core, "start").await;
+    if actor == Actor::Gui {
+        link::connect_after(core, "start").await;
+    }
     Ok(MachineOutcome {
         message: format!(
             "Machine {} is running; the agent answers at {}",
@@ -45,7 +48,9 @@ pub async fn start(
 pub async fn status(core: &Core, actor: Actor) -> Result<MachineStatus> {
     let session = core.session(actor).await?;
     let status = status::reconcile(&session).await?;
-    follow_link(core, &status).await;
+    if actor == Actor::Gui {
+        follow_link(core, &status).await;
+    }
     Ok(status)
 }
 
@@ -83,7 +88,9 @@ pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
     link::disconnect(core).await;
     let message = lifecycle::restart(&session).await?;
     let status = status::reconcile(&session).await?;
-    link::connect_after(core, "restart").await;
+    if actor == Actor::Gui {
+        link::connect_after(core, "restart").await;
+    }
     Ok(MachineOutcome { message, status })
 }
 
@@ -93,7 +100,9 @@ pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutc
     let message = lifecycle::resize(&session, size).await?;
     // A running machine restarts on the new size: reconnect (resetting the backoff) once its
     // agent is ready again.
-    link::reconnect_when_ready(core).await;
+    if actor == Actor::Gui {
+        link::reconnect_when_ready(core).await;
+    }
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
 }

@@ -8,6 +8,7 @@
 //! unconfirmed destroy — and clap's usage errors); 3 Fly or the agent failed after retries;
 //! 1 a local failure (keyring, database, files).
 
+mod link;
 mod machine;
 
 use std::path::PathBuf;
@@ -78,6 +79,11 @@ enum Command {
     },
     /// Fly regions (and where Binance answers) and machine sizes with estimated costs.
     Regions,
+    /// The live link to your agent: one greeting (`status`) or a live feed (`watch`).
+    Link {
+        #[command(subcommand)]
+        action: link::LinkCommand,
+    },
 }
 
 /// Entry point of the `trademind` binary.
@@ -163,6 +169,7 @@ async fn run_command(
             output(json, &events, || describe_events(&events));
         }
         Command::Machine { action } => machine::run(core, json, action).await?,
+        Command::Link { action } => link::run(core, json, action).await?,
         Command::Regions => {
             let view = api::regions::list(core).await?;
             output(json, &view, || machine::describe_regions(&view));
