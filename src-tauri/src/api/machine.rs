@@ -9,6 +9,7 @@ use ts_rs::TS;
 use super::{link, Actor, Core};
 use crate::error::Result;
 use crate::machine::lifecycle::{self, FlyEventView};
+use crate::machine::operation::{Operation, OperationSink, Reporter};
 use crate::machine::provision::{self, StartOptions};
 use crate::machine::status::{self, MachineStatus};
 use crate::machine::ProgressSink;
@@ -73,20 +74,28 @@ async fn follow_link(core: &Core, status: &MachineStatus) {
     }
 }
 
-/// Stops the machine.
-pub async fn stop(core: &Core, actor: Actor) -> Result<MachineOutcome> {
+/// Stops the machine, reporting each phase to `progress`.
+pub async fn stop(
+    core: &Core,
+    actor: Actor,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
     link::disconnect(core).await;
-    let message = lifecycle::stop(&session).await?;
+    let message = lifecycle::stop(&session, &reporter(Operation::Stop, progress)).await?;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
 }
 
-/// Restarts the machine and waits for the agent.
-pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
+/// Restarts the machine and waits for the agent, reporting each phase to `progress`.
+pub async fn restart(
+    core: &Core,
+    actor: Actor,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
     link::disconnect(core).await;
-    let message = lifecycle::restart(&session).await?;
+    let message = lifecycle::restart(&session, &reporter(Operation::Restart, progress)).await?;
     let status = status::reconcile(&session).await?;
     if actor == Actor::Gui {
         link::connect_after(core, "restart").await;
@@ -107,15 +116,29 @@ pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutc
     Ok(MachineOutcome { message, status })
 }
 
-/// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`).
-pub async fn destroy(core: &Core, actor: Actor, confirmed: bool) -> Result<MachineOutcome> {
+/// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`). Each
+/// phase goes to `progress`.
+pub async fn destroy(
+    core: &Core,
+    actor: Actor,
+    confirmed: bool,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
     if confirmed {
         link::disconnect(core).await;
     }
-    let message = lifecycle::destroy(&session, confirmed).await?;
+    let report = reporter(Operation::Destroy, progress);
+    let message = lifecycle::destroy(&session, confirmed, &report).await?;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
+}
+
+fn reporter(operation: Operation, progress: Option<OperationSink>) -> Reporter {
+    match progress {
+        Some(sink) => Reporter::new(operation, sink),
+        None => Reporter::silent(operation),
+    }
 }
 
 /// Fly's newest events for the machine (1–50).

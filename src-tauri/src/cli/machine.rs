@@ -73,11 +73,11 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
             }
         }
         MachineCommand::Stop => {
-            let outcome = api::machine::stop(core, Actor::Cli).await?;
+            let outcome = api::machine::stop(core, Actor::Cli, None).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
         MachineCommand::Restart => {
-            let outcome = api::machine::restart(core, Actor::Cli).await?;
+            let outcome = api::machine::restart(core, Actor::Cli, None).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
         MachineCommand::Resize { size } => {
@@ -93,7 +93,7 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
             output(json, &events, || describe_events(&events));
         }
         MachineCommand::Destroy { yes } => {
-            let outcome = api::machine::destroy(core, Actor::Cli, yes).await?;
+            let outcome = api::machine::destroy(core, Actor::Cli, yes, None).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
     }
