@@ -192,8 +192,17 @@ async fn connects_once_ready_forwards_metrics_and_drains_on_disconnect() {
     )
     .await;
     assert!(down.attempts > live.attempts, "{down:?}");
+    // The agent comes back (as after a resize's restart): once `/health` is ready the link
+    // is asked to reconnect at once instead of waiting out its backoff.
     let agent = Agent::start(&fake, agent_dir.path(), &addr).await;
+    let asked = std::time::Instant::now();
+    link::reconnect_when_ready(&core).await;
     wait_view(&core, "live again", |v| v.state.is_live()).await;
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
 
     // Disconnect: offline, and nothing of the link is left running.
     let weak = Arc::downgrade(&core.cloud().link().unwrap());

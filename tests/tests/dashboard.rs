@@ -147,7 +147,7 @@ fn scale_advice_follows_the_cpu_kind_and_prices_both_sizes() {
     assert!(down.recommended_cost_per_hour < down.current_cost_per_hour);
     let dedicated = advice("high", 2);
     assert_eq!(dedicated.recommended_size, "performance-2x");
-    assert_eq!(advice("shared-cpu-8x", 8).differs, false);
+    assert!(!advice("shared-cpu-8x", 8).differs);
     // Out-of-range recommendations are clamped to 1–8; odd counts round up to a preset.
     assert_eq!(advice("low", 0).recommended_cpus, 1);
     assert!(!advice("low", 0).differs);
