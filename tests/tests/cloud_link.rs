@@ -192,6 +192,11 @@ async fn connects_once_ready_forwards_metrics_and_drains_on_disconnect() {
     )
     .await;
     assert!(down.attempts > live.attempts, "{down:?}");
+    // A command written while the agent is away counts as pending until it is answered.
+    let link_now = core.cloud().link().unwrap();
+    link_now.deploy_trader(always("cloud-1", 1)).await.unwrap();
+    drop(link_now);
+    wait_view(&core, "one pending command", |v| v.pending_commands == 1).await;
     // The agent comes back (as after a resize's restart): once `/health` is ready the link
     // is asked to reconnect at once instead of waiting out its backoff.
     let agent = Agent::start(&fake, agent_dir.path(), &addr).await;
