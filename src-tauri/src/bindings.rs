@@ -18,6 +18,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::link::LinkState;
 use crate::local::{LocalMode, LocalStart, LocalStatus};
 use crate::machine::lifecycle::FlyEventView;
+use crate::machine::operation::OperationProgress;
 use crate::machine::size::SizeChoice;
 use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
@@ -54,6 +55,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     MachineOutcome::export_all(&cfg)?;
     NextAction::export_all(&cfg)?;
     Progress::export_all(&cfg)?;
+    OperationProgress::export_all(&cfg)?;
     Step::export_all(&cfg)?;
     StepState::export_all(&cfg)?;
     FlyEventView::export_all(&cfg)?;

@@ -5,7 +5,7 @@
 //! says what happened and a hint that says what the user can do. No secret ever appears in
 //! either: the variants carry only descriptions, never the offending value.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Everything the core can fail with.
@@ -202,7 +202,7 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The small set of error kinds a consumer can branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidToken,
@@ -317,8 +317,9 @@ pub enum Blame {
     Local,
 }
 
-/// An error as it crosses a boundary: to the web view or to a CLI caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// An error as it crosses a boundary: to the web view or to a CLI caller (and as recorded
+/// with a failed provisioning step, read back with `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,

@@ -31,7 +31,11 @@ fn screener_run(data: &std::path::Path, traders: &std::path::Path) -> BTreeSet<K
         .arg(traders)
         .output()
         .expect("run screener");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -90,7 +94,10 @@ fn local_mode_on_recorded_data_shows_the_signals_screener_run_prints() {
         std::fs::write(traders.join(format!("{}.json", trader.id)), json).unwrap();
     }
     let expected = screener_run(&data, &traders);
-    assert!(expected.len() >= 10, "the file fires the built-ins: {expected:?}");
+    assert!(
+        expected.len() >= 10,
+        "the file fires the built-ins: {expected:?}"
+    );
 
     let profile = Profile::new();
     let xvfb = Xvfb::start();

@@ -1,12 +1,15 @@
 //! Machine operations: start (provisioning with progress), status (reconciled with Fly),
-//! stop, restart, destroy, and Fly's machine events.
+//! stop, restart, destroy, and Fly's machine events. For the window ([`Actor::Gui`]) each keeps
+//! the live link in step ([`super::link`]): up once the agent is ready, down with the machine
+//! (the CLI has no link to keep, except `trademind link watch`).
 
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{Actor, Core};
+use super::{link, Actor, Core};
 use crate::error::Result;
 use crate::machine::lifecycle::{self, FlyEventView};
+use crate::machine::operation::{Operation, OperationSink, Reporter};
 use crate::machine::provision::{self, StartOptions};
 use crate::machine::status::{self, MachineStatus};
 use crate::machine::ProgressSink;
@@ -29,6 +32,9 @@ pub async fn start(
     let session = core.session(actor).await?.with_progress(progress);
     let state = provision::start(&session, options).await?;
     let status = status::reconcile(&session).await?;
+    if actor == Actor::Gui {
+        link::connect_after(core, "start").await;
+    }
     Ok(MachineOutcome {
         message: format!(
             "Machine {} is running; the agent answers at {}",
@@ -42,22 +48,58 @@ pub async fn start(
 /// The machine as Fly sees it now (the record is brought in line).
 pub async fn status(core: &Core, actor: Actor) -> Result<MachineStatus> {
     let session = core.session(actor).await?;
-    status::reconcile(&session).await
+    let status = status::reconcile(&session).await?;
+    if actor == Actor::Gui {
+        follow_link(core, &status).await;
+    }
+    Ok(status)
 }
 
-/// Stops the machine.
-pub async fn stop(core: &Core, actor: Actor) -> Result<MachineOutcome> {
+/// Brings the link in line with what Fly says: connected when started with the agent ready,
+/// disconnected when the machine is not started.
+async fn follow_link(core: &Core, status: &MachineStatus) {
+    let started = status.state == "started";
+    let has_link = core.cloud().link().is_some();
+    let agent_ready = status
+        .agent
+        .as_ref()
+        .is_some_and(|a| matches!(a.status.as_str(), "ready" | "degraded"));
+    if started && !has_link && agent_ready {
+        link::connect_after(core, "status").await;
+    } else if !started
+        && has_link
+        && !matches!(status.state.as_str(), "starting" | "replacing" | "updating")
+    {
+        link::disconnect(core).await;
+    }
+}
+
+/// Stops the machine, reporting each phase to `progress`.
+pub async fn stop(
+    core: &Core,
+    actor: Actor,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
-    let message = lifecycle::stop(&session).await?;
+    link::disconnect(core).await;
+    let message = lifecycle::stop(&session, &reporter(Operation::Stop, progress)).await?;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
 }
 
-/// Restarts the machine and waits for the agent.
-pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
+/// Restarts the machine and waits for the agent, reporting each phase to `progress`.
+pub async fn restart(
+    core: &Core,
+    actor: Actor,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
-    let message = lifecycle::restart(&session).await?;
+    link::disconnect(core).await;
+    let message = lifecycle::restart(&session, &reporter(Operation::Restart, progress)).await?;
     let status = status::reconcile(&session).await?;
+    if actor == Actor::Gui {
+        link::connect_after(core, "restart").await;
+    }
     Ok(MachineOutcome { message, status })
 }
 
@@ -65,16 +107,38 @@ pub async fn restart(core: &Core, actor: Actor) -> Result<MachineOutcome> {
 pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
     let message = lifecycle::resize(&session, size).await?;
+    // A running machine restarts on the new size: reconnect (resetting the backoff) once its
+    // agent is ready again.
+    if actor == Actor::Gui {
+        link::reconnect_when_ready(core).await;
+    }
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
 }
 
-/// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`).
-pub async fn destroy(core: &Core, actor: Actor, confirmed: bool) -> Result<MachineOutcome> {
+/// Destroys the machine; `confirmed` must be true (the UI's dialog, the CLI's `--yes`). Each
+/// phase goes to `progress`.
+pub async fn destroy(
+    core: &Core,
+    actor: Actor,
+    confirmed: bool,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
     let session = core.session(actor).await?;
-    let message = lifecycle::destroy(&session, confirmed).await?;
+    if confirmed {
+        link::disconnect(core).await;
+    }
+    let report = reporter(Operation::Destroy, progress);
+    let message = lifecycle::destroy(&session, confirmed, &report).await?;
     let status = status::reconcile(&session).await?;
     Ok(MachineOutcome { message, status })
+}
+
+fn reporter(operation: Operation, progress: Option<OperationSink>) -> Reporter {
+    match progress {
+        Some(sink) => Reporter::new(operation, sink),
+        None => Reporter::silent(operation),
+    }
 }
 
 /// Fly's newest events for the machine (1–50).

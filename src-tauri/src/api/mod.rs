@@ -6,6 +6,7 @@
 //! which the callers turn into `{code, message, hint}`.
 
 pub mod dashboard;
+pub mod link;
 pub mod local;
 pub mod machine;
 pub mod metrics;
@@ -136,8 +137,10 @@ impl Core {
             })
     }
 
-    /// Drains and closes what the core holds open (the database pool).
+    /// Drains and closes what the core holds open: the agent link and its tasks, then the
+    /// database pool.
     pub async fn close(&self) {
+        self.cloud.disconnect().await;
         self.local.stop().await;
         self.store.close().await;
     }

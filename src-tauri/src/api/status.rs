@@ -82,3 +82,11 @@ pub async fn report(core: &Core) -> AppStatus {
 pub async fn recent_events(core: &Core, limit: u32) -> crate::error::Result<Vec<AuditEvent>> {
     core.store().recent_events(limit.clamp(1, 500)).await
 }
+
+/// The audit events `filter` selects, newest first (the Events area).
+pub async fn query_events(
+    core: &Core,
+    filter: &crate::store::events::EventFilter,
+) -> crate::error::Result<Vec<AuditEvent>> {
+    core.store().query_events(filter).await
+}

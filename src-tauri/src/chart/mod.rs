@@ -155,7 +155,8 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-fn with_unit(v: f64, unit: &str) -> String {
+/// A value with its unit as the axis labels show it (`42%`, `512 MB`, `3`).
+pub fn with_unit(v: f64, unit: &str) -> String {
     match unit {
         "" => format_number(v),
         "%" | "/min" => format!("{}{unit}", format_number(v)),

@@ -73,11 +73,11 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
             }
         }
         MachineCommand::Stop => {
-            let outcome = api::machine::stop(core, Actor::Cli).await?;
+            let outcome = api::machine::stop(core, Actor::Cli, None).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
         MachineCommand::Restart => {
-            let outcome = api::machine::restart(core, Actor::Cli).await?;
+            let outcome = api::machine::restart(core, Actor::Cli, None).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
         MachineCommand::Resize { size } => {
@@ -93,7 +93,7 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
             output(json, &events, || describe_events(&events));
         }
         MachineCommand::Destroy { yes } => {
-            let outcome = api::machine::destroy(core, Actor::Cli, yes).await?;
+            let outcome = api::machine::destroy(core, Actor::Cli, yes, None).await?;
             output(json, &outcome, || describe_outcome(&outcome));
         }
     }
@@ -188,17 +188,15 @@ pub fn describe_status(s: &MachineStatus) -> String {
     if let Some(run) = &s.last_run {
         let failed = run.steps.iter().find(|st| st.state == StepState::Failed);
         let mut line = format!(
-            "last run: #{} {} (started {})",
+            "last run: #{} {} in {} at size {} (started {})",
             run.id,
             run.status.as_str(),
+            run.region,
+            run.size,
             run.started_at
         );
         if let Some(step) = failed {
-            let message = step
-                .error
-                .as_ref()
-                .and_then(|e| e["message"].as_str())
-                .unwrap_or("");
+            let message = step.error.as_ref().map_or("", |e| e.message.as_str());
             line.push_str(&format!(" — failed at {}: {message}", step.step));
         }
         lines.push(line);

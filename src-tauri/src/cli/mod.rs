@@ -8,6 +8,7 @@
 //! unconfirmed destroy — and clap's usage errors); 3 Fly or the agent failed after retries;
 //! 1 a local failure (keyring, database, files).
 
+mod link;
 mod local;
 mod machine;
 mod signals;
@@ -92,6 +93,11 @@ enum Command {
     Local {
         #[command(subcommand)]
         action: local::LocalCommand,
+    },
+    /// The live link to your agent: one greeting (`status`) or a live feed (`watch`).
+    Link {
+        #[command(subcommand)]
+        action: link::LinkCommand,
     },
 }
 
@@ -178,6 +184,7 @@ async fn run_command(
             output(json, &events, || describe_events(&events));
         }
         Command::Machine { action } => machine::run(core, json, action).await?,
+        Command::Link { action } => link::run(core, json, action).await?,
         Command::Regions => {
             let view = api::regions::list(core).await?;
             output(json, &view, || machine::describe_regions(&view));

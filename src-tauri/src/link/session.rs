@@ -171,7 +171,7 @@ async fn send(socket: &mut Socket, frame: &ClientFrame) -> Result<()> {
 }
 
 /// Closes with 1000 and waits briefly for the agent's Close.
-async fn close(socket: &mut Socket, reason: &str) {
+pub async fn close(socket: &mut Socket, reason: &str) {
     let frame = CloseFrame {
         code: CloseCode::Normal,
         reason: reason.to_owned().into(),

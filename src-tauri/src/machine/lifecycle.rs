@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::fly::types::{Machine, MachineState, UpdateMachineRequest, Volume, WaitTarget};
 use crate::fly::{FlyError, RestartOptions, StopOptions, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::lock::MachineLock;
+use crate::machine::operation::Reporter;
 use crate::machine::size::MachineSize;
 use crate::machine::status::{import_events, rfc3339_ms};
 use crate::machine::steps::{discover, find_agent};
@@ -78,8 +79,9 @@ where
 
 /// Stops the machine (the agent gets its stop timeout to drain). Stopping a stopped machine
 /// does nothing and succeeds.
-pub async fn stop(session: &Session) -> Result<String> {
+pub async fn stop(session: &Session, report: &Reporter) -> Result<String> {
     locked(session, "stop", || async {
+        report.line("Finding the machine on Fly");
         let Target { app, machine } = target(session).await?;
         let id = machine.id.as_str();
         if matches!(
@@ -90,10 +92,17 @@ pub async fn stop(session: &Session) -> Result<String> {
                 .store
                 .machine_seen(machine.state.as_str(), None)
                 .await?;
-            return Ok(format!("Machine {id} is already {}", machine.state));
+            let message = format!("Machine {id} is already {}", machine.state);
+            report.done(&message);
+            return Ok(message);
         }
+        report.line(format!(
+            "Stopping machine {id}: the agent gets {} s to drain",
+            plan::STOP_TIMEOUT_SECS
+        ));
         stop_and_wait(session, &app, id).await?;
         session.store.machine_seen("stopped", None).await?;
+        report.done(format!("Machine {id} stopped"));
         session
             .audit(
                 EventKind::MachineStop,
@@ -158,8 +167,9 @@ pub(crate) async fn restart_and_wait(
 }
 
 /// Restarts a started machine and waits for the agent to answer `ready` again.
-pub async fn restart(session: &Session) -> Result<String> {
+pub async fn restart(session: &Session, report: &Reporter) -> Result<String> {
     locked(session, "restart", || async {
+        report.line("Finding the machine on Fly");
         let Target { app, machine } = target(session).await?;
         let id = machine.id.as_str();
         if machine.state != MachineState::Started {
@@ -168,20 +178,26 @@ pub async fn restart(session: &Session) -> Result<String> {
                 what: "only a started machine restarts; use Start".into(),
             });
         }
+        report.line(format!("Restarting machine {id}"));
         restart_and_wait(session, &app, id, "trademind: restart").await?;
         session.store.machine_seen("started", None).await?;
         session
             .audit(EventKind::MachineRestart, Some(id), json!({}))
             .await;
+        report.line("Fly reports it started; waiting for the screener agent");
         let base = session.endpoints.agent_url(&app);
         let agent = health::wait_ready(
             &session.agent_http,
             &base,
             Some(id),
             session.endpoints.ready_timeout,
-            |_| {},
+            |reason| report.line(reason),
         )
         .await?;
+        report.done(format!(
+            "Machine {id} restarted; the agent is {}",
+            agent.status
+        ));
         Ok(format!(
             "Machine {id} restarted; agent {} is {}",
             agent
@@ -200,16 +216,22 @@ pub async fn restart(session: &Session) -> Result<String> {
 /// on the volume goes with it. The app, its secrets and the keyring entries are kept, so
 /// Start makes a new machine (and volume) without new tokens. With no machine but leftover
 /// volumes, deletes those. Needs `confirmed`.
-pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
+pub async fn destroy(session: &Session, confirmed: bool, report: &Reporter) -> Result<String> {
     if !confirmed {
         return Err(Error::ConfirmationRequired {
             what: "destroying the machine and its data volume".into(),
         });
     }
     locked(session, "destroy", || async {
+        report.line("Finding the machine on Fly");
         let Target { app, machine } = match target(session).await {
             Ok(target) => target,
-            Err(Error::NoMachine) => return destroy_leftovers(session).await,
+            Err(Error::NoMachine) => {
+                report.line("No machine: looking for leftover data volumes");
+                let message = destroy_leftovers(session).await?;
+                report.done(&message);
+                return Ok(message);
+            }
             Err(e) => return Err(e),
         };
         let id = machine.id.as_str();
@@ -227,8 +249,17 @@ pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
                     | MachineState::Failed
             )
         {
+            report.line(format!("Stopping machine {id} first so the agent drains"));
             stop_and_wait(session, &app, id).await?;
         }
+        report.line(if force {
+            format!(
+                "Destroying machine {id} (forced: it is stuck {})",
+                machine.state
+            )
+        } else {
+            format!("Destroying machine {id}")
+        });
         match session.fly.destroy_machine(&app, id, force, None).await {
             Ok(()) | Err(FlyError::NotFound(_)) => {}
             Err(e) => return Err(e.into()),
@@ -246,12 +277,15 @@ pub async fn destroy(session: &Session, confirmed: bool) -> Result<String> {
                 json!({"from": machine.state.as_str(), "forced": force, "volume": mounted}),
             )
             .await;
+        report.line("Deleting the data volume");
         let volumes = delete_volumes(session, &app, Some(id), mounted.as_deref()).await;
-        Ok(format!(
+        let message = format!(
             "Machine {id} destroyed{}; the app {app} and its secrets are kept (an app without \
              machines or volumes costs nothing)",
             volumes.describe()
-        ))
+        );
+        report.done(&message);
+        Ok(message)
     })
     .await
 }

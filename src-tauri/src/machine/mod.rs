@@ -18,6 +18,7 @@ pub mod endpoints;
 pub mod health;
 pub mod lifecycle;
 pub mod lock;
+pub mod operation;
 pub mod plan;
 pub mod provision;
 pub mod session;

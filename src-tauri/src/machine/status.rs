@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
 
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::fly::types::{Machine, MachineState};
 use crate::fly::FlyError;
 use crate::machine::health::{self, AgentHealth, HealthReply};
@@ -59,8 +59,11 @@ pub struct CostView {
 pub struct StepView {
     pub step: String,
     pub state: StepState,
+    /// RFC 3339: when the step first started (kept across a resume), and when it ended.
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
     /// `{code, message, hint}` of a failed step.
-    pub error: Option<serde_json::Value>,
+    pub error: Option<ApiError>,
 }
 
 /// The latest provisioning run.
@@ -69,6 +72,9 @@ pub struct StepView {
 pub struct RunView {
     pub id: i64,
     pub status: StepState,
+    /// The region and size the run asked for.
+    pub region: String,
+    pub size: String,
     pub started_at: String,
     pub steps: Vec<StepView>,
 }
@@ -375,15 +381,29 @@ async fn last_run(session: &Session) -> Result<Option<RunView>> {
         .map(|s| StepView {
             step: s.step,
             state: s.state,
-            error: s.error,
+            started_at: s.started_at,
+            finished_at: s.finished_at,
+            error: s.error.map(step_error),
         })
         .collect();
     Ok(Some(RunView {
         id: run.id,
         status: run.status,
+        region: run.region,
+        size: run.size,
         started_at: run.started_at,
         steps,
     }))
+}
+
+/// A failed step's recorded `{code, message, hint}`; a record this version cannot read (a
+/// code it does not know) is shown as an internal error with the record as its message.
+pub fn step_error(recorded: serde_json::Value) -> ApiError {
+    serde_json::from_value(recorded.clone()).unwrap_or_else(|_| ApiError {
+        code: crate::error::ErrorCode::Internal,
+        message: format!("the step failed: {recorded}"),
+        hint: None,
+    })
 }
 
 /// Unix milliseconds as RFC 3339.
@@ -395,6 +415,27 @@ pub fn rfc3339_ms(ms: i64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_step_errors_are_typed() {
+        let e =
+            step_error(json!({"code": "fly_no_capacity", "message": "no room", "hint": "try ams"}));
+        assert_eq!(e.code, crate::error::ErrorCode::FlyNoCapacity);
+        assert_eq!(
+            (e.message.as_str(), e.hint.as_deref()),
+            ("no room", Some("try ams"))
+        );
+        // A code from a newer version, or not an error at all: internal, with the record.
+        for odd in [
+            json!({"code": "from_the_future", "message": "x"}),
+            json!("text"),
+            json!({}),
+        ] {
+            let e = step_error(odd.clone());
+            assert_eq!(e.code, crate::error::ErrorCode::Internal, "{odd}");
+            assert!(e.message.contains(&odd.to_string()));
+        }
+    }
 
     #[test]
     fn stuck_follows_flys_thresholds() {

@@ -13,6 +13,7 @@ use crate::api::token::TokenStatus;
 use crate::api::{self, Actor, Core};
 use crate::error::ApiError;
 use crate::machine::lifecycle::FlyEventView;
+use crate::machine::operation::{OperationProgress, OperationSink};
 use crate::machine::provision::StartOptions;
 use crate::machine::status::MachineStatus;
 use crate::machine::Progress;
@@ -74,14 +75,31 @@ pub async fn machine_status(core: State<'_, Core>) -> CommandResult<MachineStatu
     Ok(api::machine::status(&core, Actor::Gui).await?)
 }
 
+/// Stops the machine; each phase goes to `progress` as it happens.
 #[tauri::command]
-pub async fn machine_stop(core: State<'_, Core>) -> CommandResult<MachineOutcome> {
-    Ok(api::machine::stop(&core, Actor::Gui).await?)
+pub async fn machine_stop(
+    core: State<'_, Core>,
+    progress: Channel<OperationProgress>,
+) -> CommandResult<MachineOutcome> {
+    Ok(api::machine::stop(&core, Actor::Gui, Some(operation_sink(progress))).await?)
 }
 
+/// Restarts the machine and waits for the agent; each phase goes to `progress`.
 #[tauri::command]
-pub async fn machine_restart(core: State<'_, Core>) -> CommandResult<MachineOutcome> {
-    Ok(api::machine::restart(&core, Actor::Gui).await?)
+pub async fn machine_restart(
+    core: State<'_, Core>,
+    progress: Channel<OperationProgress>,
+) -> CommandResult<MachineOutcome> {
+    Ok(api::machine::restart(&core, Actor::Gui, Some(operation_sink(progress))).await?)
+}
+
+/// Sends an operation's progress to the window (a window gone away is not an error).
+fn operation_sink(progress: Channel<OperationProgress>) -> OperationSink {
+    Arc::new(move |event: OperationProgress| {
+        if let Err(e) = progress.send(event) {
+            tracing::debug!(error = %e, "the window stopped listening to progress");
+        }
+    })
 }
 
 /// Changes the machine's size (the scale recommendation's "apply").
@@ -95,8 +113,10 @@ pub async fn machine_resize(core: State<'_, Core>, size: String) -> CommandResul
 pub async fn machine_destroy(
     core: State<'_, Core>,
     confirmed: bool,
+    progress: Channel<OperationProgress>,
 ) -> CommandResult<MachineOutcome> {
-    Ok(api::machine::destroy(&core, Actor::Gui, confirmed).await?)
+    let sink = Some(operation_sink(progress));
+    Ok(api::machine::destroy(&core, Actor::Gui, confirmed, sink).await?)
 }
 
 /// Fly's newest events for the machine.

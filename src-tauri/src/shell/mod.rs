@@ -2,6 +2,7 @@
 //! delegated to [`crate::api`]; nothing here decides anything.
 
 mod commands;
+mod live;
 mod local;
 mod signals;
 mod traders;
@@ -74,6 +75,10 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             local::local_status,
             local::local_start,
             local::local_stop,
+            live::link_watch,
+            live::link_reconnect,
+            live::dashboard_watch,
+            live::events_query,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
@@ -96,8 +101,9 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
     Ok(())
 }
 
-/// Matches the machine record with Fly once at start-up (drift is recorded in the audit log);
-/// without a token there is nothing to match. Every Fly call in it has a deadline.
+/// Matches the machine record with Fly once at start-up (drift is recorded in the audit log),
+/// then connects the live link if the machine is started and its agent ready; without a token
+/// there is nothing to match. Every Fly call in it has a deadline.
 fn reconcile_at_start(handle: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         use tauri::Manager;
@@ -108,6 +114,9 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
             }
             Err(e) => tracing::info!(code = ?e.code(), "machine not reconciled at start-up: {e}"),
         }
+        // The status above connects the link when the agent is ready; without a Fly token
+        // (or Fly unreachable) the record and the agent's own `/health` still decide.
+        crate::api::link::connect_after(&core, "start-up").await;
     });
 }
 

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{now, Store};
 
 /// Who caused an event.
@@ -20,6 +20,8 @@ pub enum Actor {
     Cli,
     /// Fly.io itself: a machine event Fly reported (a crash, a restart, a host move).
     Fly,
+    /// The app on its own (e.g. the live link connecting or losing the agent).
+    App,
 }
 
 impl Actor {
@@ -29,6 +31,7 @@ impl Actor {
             Self::Gui => "gui",
             Self::Cli => "cli",
             Self::Fly => "fly",
+            Self::App => "app",
         }
     }
 }
@@ -55,6 +58,14 @@ pub enum EventKind {
     MachineError,
     /// Reconciliation found Fly's view differing from the record.
     MachineDrift,
+    /// The live link was greeted by the agent.
+    LinkConnected,
+    /// A live link dropped (with the reason).
+    LinkLost,
+    /// The agent refused the token; the link waits for a manual reconnect.
+    LinkUnauthorized,
+    /// Too many failed attempts: the link pauses.
+    LinkCircuitOpen,
 }
 
 impl EventKind {
@@ -73,6 +84,10 @@ impl EventKind {
             Self::VolumeDelete => "volume.delete",
             Self::MachineError => "machine.error",
             Self::MachineDrift => "machine.drift",
+            Self::LinkConnected => "link.connected",
+            Self::LinkLost => "link.lost",
+            Self::LinkUnauthorized => "link.unauthorized",
+            Self::LinkCircuitOpen => "link.circuit_open",
         }
     }
 }
@@ -108,6 +123,71 @@ pub struct EventFilter {
 }
 
 type Row = (i64, String, String, String, Option<String>, String);
+
+/// The events [`EventFilter::limit`] 0 lists.
+pub const DEFAULT_EVENT_LIMIT: u32 = 200;
+/// The most events one query lists.
+pub const MAX_EVENT_LIMIT: u32 = 1000;
+/// The longest filter text accepted.
+const MAX_FILTER_TEXT: usize = 200;
+
+impl EventFilter {
+    /// The limit to use, or why the filter is invalid (limit over 1000, blank or over-long
+    /// strings, a negative `beforeId`).
+    fn checked(&self) -> Result<u32> {
+        let limit = match self.limit {
+            0 => DEFAULT_EVENT_LIMIT,
+            n if n > MAX_EVENT_LIMIT => {
+                return Err(Error::InvalidInput(format!(
+                    "the event limit must be 1–{MAX_EVENT_LIMIT} (0 for {DEFAULT_EVENT_LIMIT}), \
+                     not {n}"
+                )))
+            }
+            n => n,
+        };
+        for (what, value) in [
+            ("kind", &self.kind),
+            ("actor", &self.actor),
+            ("text", &self.text),
+        ] {
+            if let Some(v) = value {
+                if v.chars().count() > MAX_FILTER_TEXT {
+                    return Err(Error::InvalidInput(format!(
+                        "the event {what} filter is longer than {MAX_FILTER_TEXT} characters"
+                    )));
+                }
+                if v.chars().any(char::is_control) {
+                    return Err(Error::InvalidInput(format!(
+                        "the event {what} filter holds control characters"
+                    )));
+                }
+            }
+        }
+        if self.before_id.is_some_and(|id| id < 1) {
+            return Err(Error::InvalidInput(
+                "beforeId must be a positive event id".into(),
+            ));
+        }
+        Ok(limit)
+    }
+}
+
+/// `%`, `_` and `\` taken literally in a `LIKE … ESCAPE '\'` pattern.
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Blank strings mean no filter.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
 
 impl Store {
     /// Appends an event; returns its id.
@@ -175,6 +255,42 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+
+    /// The events `filter` selects, newest first (the Events area).
+    pub async fn query_events(&self, filter: &EventFilter) -> Result<Vec<AuditEvent>> {
+        let limit = filter.checked()?;
+        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT id, at, actor, kind, machine_id, details FROM events WHERE 1 = 1",
+        );
+        if let Some(kind) = given(&filter.kind) {
+            let kind = kind.to_ascii_lowercase();
+            sql.push(" AND (kind = ")
+                .push_bind(kind.clone())
+                .push(" OR kind LIKE ")
+                .push_bind(format!("{}.%", like_literal(&kind)))
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(actor) = given(&filter.actor) {
+            sql.push(" AND actor = ")
+                .push_bind(actor.to_ascii_lowercase());
+        }
+        if let Some(text) = given(&filter.text) {
+            // SQLite's LIKE ignores ASCII case; lower() both sides for the rest.
+            let pattern = format!("%{}%", like_literal(&text.to_lowercase()));
+            sql.push(" AND (lower(kind) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(details) LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(before) = filter.before_id {
+            sql.push(" AND id < ").push_bind(before);
+        }
+        sql.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(self.pool()).await?;
         Ok(rows.into_iter().map(audit_event).collect())
     }
 
@@ -274,5 +390,191 @@ mod tests {
         let stops = store.events_of_kind("machine.stop", 10).await.unwrap();
         assert_eq!(stops.len(), 1);
         assert_eq!(store.events_of_kind("machine", 10).await.unwrap().len(), 1);
+    }
+
+    async fn seeded() -> (Store, tempfile::TempDir, Vec<i64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
+        let mut ids = Vec::new();
+        for (actor, kind, details) in [
+            (
+                Actor::Gui,
+                EventKind::MachineStop,
+                json!({"note": "Stopped by hand"}),
+            ),
+            (
+                Actor::App,
+                EventKind::LinkConnected,
+                json!({"agentUrl": "https://a.fly.dev"}),
+            ),
+            (
+                Actor::App,
+                EventKind::LinkLost,
+                json!({"reason": "Agent UNREACHABLE 100%"}),
+            ),
+            (Actor::Cli, EventKind::MachineStart, json!({})),
+            (
+                Actor::Gui,
+                EventKind::TokenStored,
+                json!({"kind": "macaroon"}),
+            ),
+        ] {
+            ids.push(store.record_event(actor, kind, details).await.unwrap());
+        }
+        store
+            .record_fly_event("m1", "ev1", "2026-11-24T10:00:00.000Z", "exit", json!({}))
+            .await
+            .unwrap();
+        (store, dir, ids)
+    }
+
+    fn kinds(events: &[AuditEvent]) -> Vec<&str> {
+        events.iter().map(|e| e.kind.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn query_filters_by_family_kind_actor_text_and_pages() {
+        let (store, _dir, ids) = seeded().await;
+        let q = |f: EventFilter| {
+            let store = store.clone();
+            async move { store.query_events(&f).await.unwrap() }
+        };
+        let all = q(EventFilter::default()).await;
+        assert_eq!(all.len(), 6);
+        assert_eq!(all[0].kind, "fly.exit", "newest first");
+
+        let family = q(EventFilter {
+            kind: Some("link".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&family), ["link.lost", "link.connected"]);
+        // A family prefix must end at a dot: `mach` is no family.
+        let partial = q(EventFilter {
+            kind: Some("mach".into()),
+            ..Default::default()
+        })
+        .await;
+        assert!(partial.is_empty());
+        let exact = q(EventFilter {
+            kind: Some("Machine.Stop".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&exact), ["machine.stop"]);
+
+        let app = q(EventFilter {
+            actor: Some("app".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(app.len(), 2);
+        assert!(app.iter().all(|e| e.actor == "app"));
+
+        // Case-insensitive, in details or kind; `%` and `_` are literal.
+        let text = q(EventFilter {
+            text: Some("unreachable".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&text), ["link.lost"]);
+        let text = q(EventFilter {
+            text: Some("STOP".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&text), ["machine.stop"]);
+        let percent = q(EventFilter {
+            text: Some("100%".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&percent), ["link.lost"]);
+        let wildcard = q(EventFilter {
+            text: Some("%".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&wildcard), ["link.lost"], "% is not a wildcard");
+        let under = q(EventFilter {
+            text: Some("_".into()),
+            ..Default::default()
+        })
+        .await;
+        assert!(under.is_empty(), "_ is not a wildcard: {under:?}");
+
+        // Paging: two at a time, each page before the last one's oldest id.
+        let page1 = q(EventFilter {
+            limit: 2,
+            ..Default::default()
+        })
+        .await;
+        let page2 = q(EventFilter {
+            limit: 2,
+            before_id: Some(page1[1].id),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(page2.len(), 2);
+        assert!(page2[0].id < page1[1].id);
+        assert_eq!(page2[1].id, ids[2]);
+        let combined = q(EventFilter {
+            actor: Some("gui".into()),
+            before_id: Some(ids[4]),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(kinds(&combined), ["machine.stop"]);
+        // Blank strings filter nothing.
+        let blank = q(EventFilter {
+            kind: Some("  ".into()),
+            text: Some(String::new()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(blank.len(), 6);
+    }
+
+    #[tokio::test]
+    async fn query_refuses_bad_filters() {
+        let (store, _dir, _) = seeded().await;
+        for bad in [
+            EventFilter {
+                limit: 1001,
+                ..Default::default()
+            },
+            EventFilter {
+                limit: u32::MAX,
+                ..Default::default()
+            },
+            EventFilter {
+                before_id: Some(0),
+                ..Default::default()
+            },
+            EventFilter {
+                before_id: Some(-5),
+                ..Default::default()
+            },
+            EventFilter {
+                text: Some("x".repeat(201)),
+                ..Default::default()
+            },
+            EventFilter {
+                kind: Some("link\u{0}".into()),
+                ..Default::default()
+            },
+        ] {
+            let err = store.query_events(&bad).await.unwrap_err();
+            assert_eq!(err.code(), crate::error::ErrorCode::InvalidInput, "{bad:?}");
+        }
+        let max = EventFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        assert_eq!(store.query_events(&max).await.unwrap().len(), 6);
+        // The filter from the web view: camelCase, missing fields default.
+        let parsed: EventFilter = serde_json::from_value(json!({"beforeId": 3})).unwrap();
+        assert_eq!(parsed.before_id, Some(3));
+        assert_eq!(parsed.limit, 0);
     }
 }

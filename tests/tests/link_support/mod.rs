@@ -32,6 +32,11 @@ pub async fn start_agent(fake: &FakeBinance, dir: &Path, addr: &str) -> Agent {
     agent
 }
 
+/// The agent in process on `addr` without waiting for ready (its backfill may still run).
+pub async fn spawn_agent(fake: &FakeBinance, dir: &Path, addr: &str) -> Agent {
+    Agent::start_on(addr, fixture::args(fake, SYMBOLS, dir), no_analysis()).await
+}
+
 /// Short timings so a test sees several reconnects in well under a second.
 pub fn fast() -> LinkTimings {
     LinkTimings {

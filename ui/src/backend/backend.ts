@@ -8,6 +8,7 @@ import type {
   FlyEventView,
   MachineOutcome,
   MachineStatus,
+  OperationProgress,
   Progress,
   RegionsView,
   TokenStatus,
@@ -37,11 +38,12 @@ export interface Backend {
    * same region and size (leave both unset to resume). `onProgress` receives every step event.
    */
   machineStart(options: StartOptions, onProgress: (event: Progress) => void): Promise<MachineOutcome>;
-  machineStop(): Promise<MachineOutcome>;
-  machineRestart(): Promise<MachineOutcome>;
+  /** Stop, restart and destroy report each phase to `onProgress` (the last one `done`). */
+  machineStop(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;
+  machineRestart(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;
   machineResize(size: string): Promise<MachineOutcome>;
   /** Fails with `confirmation_required` unless `confirmed` (set only after the dialog). */
-  machineDestroy(confirmed: boolean): Promise<MachineOutcome>;
+  machineDestroy(confirmed: boolean, onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;
   /** Fly's newest events for the machine (1–50), newest first. */
   machineEvents(limit: number): Promise<FlyEventView[]>;
   /** Regions (flagged where Binance is blocked) and sizes with estimated costs. */

@@ -6,6 +6,8 @@ import type {
   FlyEventView,
   MachineOutcome,
   MachineStatus,
+  Operation,
+  OperationProgress,
   Progress,
   RegionsView,
   TokenInfo,
@@ -132,14 +134,20 @@ export class MockBackend implements Backend {
     return outcome;
   }
 
-  async machineStop(): Promise<MachineOutcome> {
+  async machineStop(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    const report = operationReporter("stop", onProgress);
+    report("Stopping the machine", false);
     const outcome = await this.machine.stop();
+    report(outcome.message, true);
     this.record("machine.stop", {});
     return outcome;
   }
 
-  async machineRestart(): Promise<MachineOutcome> {
+  async machineRestart(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    const report = operationReporter("restart", onProgress);
+    report("Restarting the machine", false);
     const outcome = await this.machine.restart();
+    report(outcome.message, true);
     this.record("machine.restart", {});
     return outcome;
   }
@@ -150,8 +158,11 @@ export class MockBackend implements Backend {
     return outcome;
   }
 
-  async machineDestroy(confirmed: boolean): Promise<MachineOutcome> {
+  async machineDestroy(confirmed: boolean, onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    const report = operationReporter("destroy", onProgress);
+    if (confirmed) report("Destroying the machine", false);
     const outcome = await this.machine.destroy(confirmed);
+    report(outcome.message, true);
     this.record("machine.destroy", {});
     return outcome;
   }
@@ -183,4 +194,13 @@ function unavailable() {
     message: "the OS keyring is not available: no Secret Service on the session bus",
     hint: "Start and unlock your desktop keyring, then try again.",
   };
+}
+
+/** Sends an operation's progress lines, stamped since the operation began. */
+function operationReporter(
+  operation: Operation,
+  onProgress?: (event: OperationProgress) => void,
+): (line: string, done: boolean) => void {
+  const began = Date.now();
+  return (line, done) => onProgress?.({ operation, line, elapsedMs: Date.now() - began, done });
 }

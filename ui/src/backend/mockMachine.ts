@@ -53,6 +53,7 @@ interface MockStep {
   state: StepState;
   error: ApiError | null;
   firstStartMs: number | null;
+  finishedMs: number | null;
 }
 
 interface MockRun {
@@ -240,6 +241,7 @@ export class MockMachine {
         const elapsed = () => Date.now() - firstStart;
         record.state = "running";
         record.error = null;
+        record.finishedMs = null;
         this.performed.push(step);
         onProgress({ step, state: "running", line: TITLES[step], elapsedMs: elapsed() });
         this.begin(step);
@@ -251,6 +253,7 @@ export class MockMachine {
           const error = this.failAt.error ?? defaultFailure(step);
           record.state = "failed";
           record.error = error;
+          record.finishedMs = Date.now();
           run.status = "failed";
           if (step === "started" && this.state === "starting") this.setState("stopped");
           onProgress({ step, state: "failed", line: error.message, elapsedMs: elapsed() });
@@ -258,6 +261,7 @@ export class MockMachine {
         }
         const line = this.finish(step, run);
         record.state = "done";
+        record.finishedMs = Date.now();
         onProgress({ step, state: "done", line, elapsedMs: elapsed() });
       }
       run.status = "done";
@@ -390,7 +394,7 @@ export class MockMachine {
     }
     const hasMachine = this.hasMachine();
     const steps = Object.fromEntries(
-      STEPS.map((step) => [step, { state: "pending", error: null, firstStartMs: null } satisfies MockStep]),
+      STEPS.map((step) => [step, { state: "pending", error: null, firstStartMs: null, finishedMs: null } satisfies MockStep]),
     ) as Record<Step, MockStep>;
     this.runs += 1;
     this.run = {
@@ -528,12 +532,20 @@ export class MockMachine {
           : {
               id: this.run.id,
               status: this.run.status,
+              region: this.run.region,
+              size: this.run.size,
               startedAt: this.run.startedAt,
-              steps: STEPS.map((step) => ({
-                step,
-                state: this.run!.steps[step].state,
-                error: this.run!.steps[step].error,
-              })),
+              steps: STEPS.map((step) => {
+                const record = this.run!.steps[step];
+                const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+                return {
+                  step,
+                  state: record.state,
+                  startedAt: iso(record.firstStartMs),
+                  finishedAt: iso(record.finishedMs),
+                  error: record.error,
+                };
+              }),
             },
       checkedAt: new Date().toISOString(),
     };

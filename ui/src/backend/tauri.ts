@@ -6,6 +6,7 @@ import type {
   FlyEventView,
   MachineOutcome,
   MachineStatus,
+  OperationProgress,
   Progress,
   RegionsView,
   TokenStatus,
@@ -51,20 +52,20 @@ export class TauriBackend implements Backend {
     return call("machine_start", { region: options.region ?? null, size: options.size ?? null, progress });
   }
 
-  machineStop(): Promise<MachineOutcome> {
-    return call("machine_stop");
+  machineStop(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    return call("machine_stop", { progress: operationChannel(onProgress) });
   }
 
-  machineRestart(): Promise<MachineOutcome> {
-    return call("machine_restart");
+  machineRestart(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    return call("machine_restart", { progress: operationChannel(onProgress) });
   }
 
   machineResize(size: string): Promise<MachineOutcome> {
     return call("machine_resize", { size });
   }
 
-  machineDestroy(confirmed: boolean): Promise<MachineOutcome> {
-    return call("machine_destroy", { confirmed });
+  machineDestroy(confirmed: boolean, onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    return call("machine_destroy", { confirmed, progress: operationChannel(onProgress) });
   }
 
   machineEvents(limit: number): Promise<FlyEventView[]> {
@@ -74,4 +75,9 @@ export class TauriBackend implements Backend {
   regionsList(): Promise<RegionsView> {
     return call("regions_list");
   }
+}
+
+/** The channel an operation reports on (the command always takes one; no listener drops them). */
+function operationChannel(onProgress?: (event: OperationProgress) => void): Channel<OperationProgress> {
+  return new Channel<OperationProgress>(onProgress ?? (() => undefined));
 }

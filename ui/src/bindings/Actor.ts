@@ -3,4 +3,4 @@
 /**
  * Who caused an event.
  */
-export type Actor = "gui" | "cli" | "fly";
+export type Actor = "gui" | "cli" | "fly" | "app";

@@ -2,6 +2,7 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * An error as it crosses a boundary: to the web view or to a CLI caller.
+ * An error as it crosses a boundary: to the web view or to a CLI caller (and as recorded
+ * with a failed provisioning step, read back with `Deserialize`).
  */
 export type ApiError = { code: ErrorCode, message: string, hint: string | null, };

@@ -5,4 +5,8 @@ import type { StepView } from "./StepView";
 /**
  * The latest provisioning run.
  */
-export type RunView = { id: number, status: StepState, startedAt: string, steps: Array<StepView>, };
+export type RunView = { id: number, status: StepState, 
+/**
+ * The region and size the run asked for.
+ */
+region: string, size: string, startedAt: string, steps: Array<StepView>, };

@@ -45,6 +45,8 @@ export type { MetricsHistory } from "./MetricsHistory";
 export type { MetricsRange } from "./MetricsRange";
 export type { ModelTier } from "./ModelTier";
 export type { NextAction } from "./NextAction";
+export type { Operation } from "./Operation";
+export type { OperationProgress } from "./OperationProgress";
 export type { OutboxEntry } from "./OutboxEntry";
 export type { Placement } from "./Placement";
 export type { Progress } from "./Progress";

@@ -71,10 +71,18 @@ describe("step rows", () => {
     const rows = rowsFromRun({
       id: 1,
       status: "failed",
+      region: "fra",
+      size: "normal",
       startedAt: "2026-01-01T00:00:00Z",
       steps: [
-        { step: "token", state: "done", error: null },
-        { step: "app", state: "failed", error: { code: "fly_forbidden", message: "no", hint: "ask" } },
+        { step: "token", state: "done", startedAt: null, finishedAt: null, error: null },
+        {
+          step: "app",
+          state: "failed",
+          startedAt: null,
+          finishedAt: null,
+          error: { code: "fly_forbidden", message: "no", hint: "ask" },
+        },
       ],
     });
     expect(rows.map((r) => r.state).slice(0, 3)).toEqual(["done", "failed", "pending"]);
