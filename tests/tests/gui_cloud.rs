@@ -211,7 +211,8 @@ fn the_cloud_path_in_the_real_window_survives_a_crash_and_a_partition_without_lo
 
     // Machine → Start: every step done, Fly says started, then the link goes live.
     open(&session, "machine");
-    session.click(&session.wait_for("[data-testid=machine-start]", UI_TIMEOUT));
+    session.wait_for("[data-testid=machine-state]", UI_TIMEOUT);
+    session.click(&session.wait_for("[data-testid=machine-start]:not([disabled])", UI_TIMEOUT));
     for step in [
         "token", "app", "secrets", "volume", "machine", "started", "ready", "done",
     ] {
@@ -316,11 +317,35 @@ fn the_cloud_path_in_the_real_window_survives_a_crash_and_a_partition_without_lo
 
     // Stop: the machine stops, the link goes offline, the cloud toggles are disabled.
     open(&session, "machine");
-    session.click(&session.wait_for("[data-testid=machine-stop]", UI_TIMEOUT));
-    session.wait_for(
-        "[data-testid=machine-state][data-state=stopped]",
-        Duration::from_secs(60),
-    );
+    session.click(&session.wait_for("[data-testid=machine-stop]:not([disabled])", UI_TIMEOUT));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !session.exists("[data-testid=machine-state][data-state=stopped]") {
+        if Instant::now() > deadline {
+            session.screenshot(&artifacts().join("26-cloud-stop-failed.png"));
+            let log: String = std::fs::read_dir(profile.log_dir())
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            panic!(
+                "not stopped; Fly: {:?}\napp log tail: {:#?}\nagent log: {}",
+                fly.machines(&app)
+                    .iter()
+                    .map(|m| m.json["state"].clone())
+                    .collect::<Vec<_>>(),
+                tail,
+                fly.agent_log_text(&app)
+                    .lines()
+                    .rev()
+                    .take(15)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
     session.wait_for("[data-testid=link-state][data-state=offline]", UI_TIMEOUT);
     open(&session, "traders");
     session.wait_for(

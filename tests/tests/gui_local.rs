@@ -148,7 +148,11 @@ fn local_mode_on_recorded_data_shows_the_signals_screener_run_prints() {
     session.screenshot(&artifacts().join("34-signals-local.png"));
 
     // A signal's detail: its candles drawn, the indicator values at its candle.
-    let first = session.wait_for("[data-testid^=signal-row-local-]", UI_TIMEOUT);
+    // (WebKitWebDriver does not click table rows themselves, only their cells.)
+    let first = session.wait_for(
+        "[data-testid^=signal-row-local-] td:nth-child(2)",
+        UI_TIMEOUT,
+    );
     session.click(&first);
     session.wait_for("[data-testid=signal-detail] img", UI_TIMEOUT);
     session.screenshot(&artifacts().join("35-signal-detail.png"));

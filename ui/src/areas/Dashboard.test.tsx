@@ -105,8 +105,12 @@ describe("Dashboard → scale recommendation", () => {
     expect(text.textContent).toMatch(/^The agent recommends 2 vCPUs \(size performance-2x, \$0\.\d{4}\/h → \$0\.\d{4}\/h\)/);
     const resized: string[] = [];
     const original = backend.machineResize.bind(backend);
-    backend.machineResize = (size) => {
+    // The resize waits for the test, so "while it runs" is a state the test holds.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    backend.machineResize = async (size) => {
       resized.push(size);
+      await held;
       return original(size);
     };
     const apply = screen.getByTestId("scale-apply") as HTMLButtonElement;
@@ -114,6 +118,7 @@ describe("Dashboard → scale recommendation", () => {
     await waitFor(() => expect(apply.disabled).toBe(true));
     expect(screen.getByTestId("scale-status").textContent).toBe("Resizing to performance-2x…");
     expect(resized).toEqual(["performance-2x"]);
+    release();
     // Once the machine runs the recommended size the callout goes away.
     await waitFor(() => expect(screen.queryByTestId("scale-callout")).toBeNull());
     expect((await backend.machineStatus()).size).toBe("performance-2x");

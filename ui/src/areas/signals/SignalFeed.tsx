@@ -14,7 +14,10 @@ const Row = memo(function Row({
   selected: boolean;
   onOpen: (signal: SignalView) => void;
 }) {
-  const at = new Date(signal.receivedAt);
+  // The candle's close is when the signal happened (a replay stores many at once).
+  const at = new Date(signal.closeTime + 1);
+  const received = new Date(signal.receivedAt);
+  const sameDay = at.toDateString() === new Date().toDateString();
   return (
     <tr
       data-testid={rowTestId(signal)}
@@ -36,8 +39,8 @@ const Row = memo(function Row({
       }}
     >
       <td className="nowrap">
-        <time dateTime={at.toISOString()} title={at.toLocaleString()}>
-          {at.toLocaleTimeString()}
+        <time dateTime={at.toISOString()} title={`Candle closed ${at.toLocaleString()} · received ${received.toLocaleString()}`}>
+          {sameDay ? at.toLocaleTimeString() : `${at.toLocaleDateString()} ${at.toLocaleTimeString()}`}
         </time>
       </td>
       <td>{signal.traderName}</td>
@@ -81,7 +84,7 @@ export function SignalFeed({
       <table className="feed" data-testid="signals-feed" data-rows={rows.length} aria-label="Signals, newest first">
         <thead>
           <tr>
-            <th scope="col">Time</th>
+            <th scope="col">Candle close</th>
             <th scope="col">Trader</th>
             <th scope="col">Symbol</th>
             <th scope="col">Interval</th>

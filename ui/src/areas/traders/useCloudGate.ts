@@ -2,7 +2,7 @@
 // `live` (watched). A link that cannot be watched counts as offline.
 import { useEffect, useState } from "react";
 import type { LinkState } from "../../bindings";
-import type { Backend } from "../../backend/backend";
+import { type Backend, BackendError } from "../../backend/backend";
 
 export const GATE_POLL_MS = 10_000;
 
@@ -28,8 +28,18 @@ function linkWords(state: LinkState["state"] | null): string {
   }
 }
 
+/** The machine's state, or why it is not known (`no_token`, or Fly did not answer). */
+export const NO_TOKEN = "no_token";
+export const FLY_SILENT = "fly_silent";
+
 export function cloudGate(machineState: string | null, link: LinkState["state"] | null): CloudGate {
   if (machineState === null) return { allowed: false, reason: "Checking the machine…" };
+  if (machineState === NO_TOKEN) {
+    return { allowed: false, reason: "No Fly token yet: add one in Settings to run traders in the cloud. Local screening needs none." };
+  }
+  if (machineState === FLY_SILENT) {
+    return { allowed: false, reason: "Fly did not answer, so the machine's state is unknown: try again in a moment." };
+  }
   if (machineState !== "started") {
     const state = machineState === "none" ? "not created" : machineState;
     return { allowed: false, reason: `The machine is ${state}: start it in the Machine area to deploy traders.` };
@@ -50,7 +60,8 @@ export function useCloudGate(backend: Backend, pollMs: number = GATE_POLL_MS): C
       if (document.visibilityState === "hidden") return;
       backend.machineStatus().then(
         (status) => live && setMachine(status.state),
-        () => live && setMachine("unknown (Fly did not answer)"),
+        (e: unknown) =>
+          live && setMachine(e instanceof BackendError && e.code === "no_token" ? NO_TOKEN : FLY_SILENT),
       );
     };
     read();
