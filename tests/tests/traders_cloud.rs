@@ -37,7 +37,7 @@ async fn deploy_undeploy_conflict_and_resolution() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
     let app_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let core = Core::open(Paths::for_data_dir(app_dir.path().to_owned()).unwrap())
         .await
         .unwrap();
@@ -53,7 +53,7 @@ async fn deploy_undeploy_conflict_and_resolution() {
         .unwrap_err();
     assert_eq!(via_api.code(), ErrorCode::MachineState);
 
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     let cancel = CancellationToken::new();
     let follow = tokio::spawn(trademind::signals::feed::follow_cloud(
         store.clone(),
@@ -100,7 +100,7 @@ async fn deploy_undeploy_conflict_and_resolution() {
     let other = builtins()[1].clone();
     let elsewhere_dir = tempfile::tempdir().unwrap();
     let elsewhere = open_store(elsewhere_dir.path()).await;
-    let elsewhere_link: Link = start_link(&elsewhere, &agent.url(), OWNER).await;
+    let elsewhere_link: Link = start_link(&elsewhere, &agent.base_url(), OWNER).await;
     wait_state(
         &elsewhere_link,
         "other live",
@@ -161,7 +161,7 @@ async fn deploy_undeploy_conflict_and_resolution() {
     cancel.cancel();
     follow.await.unwrap();
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
     core.close().await;
 }
 
@@ -170,9 +170,9 @@ async fn a_viewer_link_may_not_deploy() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
     let app_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let store = open_store(app_dir.path()).await;
-    let link = start_link(&store, &agent.url(), VIEWER).await;
+    let link = start_link(&store, &agent.base_url(), VIEWER).await;
     wait_state(&link, "live", trademind::link::LinkState::is_live).await;
     let Err(err) = owner_link(Some(&link)) else {
         panic!("a viewer link is not an owner link")
@@ -180,7 +180,7 @@ async fn a_viewer_link_may_not_deploy() {
     assert_eq!(err.code(), ErrorCode::MachineState);
     assert!(err.to_string().contains("viewer"), "{err}");
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,13 +188,13 @@ async fn cloud_signals_reach_the_bus_after_they_are_stored() {
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();
     let app_dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(&fake, agent_dir.path(), "127.0.0.1:0").await;
+    let agent = start_agent(&fake, agent_dir.path(), "127.0.0.1:0").await;
     let store = open_store(app_dir.path()).await;
     store.seed_builtin_traders(&builtins()).await.unwrap();
     let mut trader = always("every-close", 1);
     trader.cloud.notify_on_signal = true;
     store.trader_insert(&trader).await.unwrap();
-    let link = start_link(&store, &agent.url(), OWNER).await;
+    let link = start_link(&store, &agent.base_url(), OWNER).await;
     let bus = SignalBus::default();
     let mut signals = bus.subscribe();
     let cancel = CancellationToken::new();
@@ -233,5 +233,5 @@ async fn cloud_signals_reach_the_bus_after_they_are_stored() {
     cancel.cancel();
     follow.await.unwrap();
     link.shutdown().await;
-    agent.stop().await;
+    agent.shutdown().await;
 }
