@@ -166,14 +166,17 @@ async fn connects_once_ready_forwards_metrics_and_drains_on_disconnect() {
     // Metrics frames reach the slot's subscribers and the history.
     let metrics = tokio::time::timeout(WAIT, async {
         loop {
+            // The first frames may predate the backfill's symbol count.
             if let Ok(ServerFrame::Metrics(m)) = frames.recv().await {
-                return m;
+                if m.symbols >= 1 {
+                    return m;
+                }
             }
         }
     })
     .await
-    .expect("a metrics frame");
-    assert!(metrics.symbols >= 1, "{metrics:?}");
+    .expect("a metrics frame with the agent's symbols");
+    assert_eq!(metrics.symbols as usize, SYMBOLS.len(), "{metrics:?}");
     wait_until("metrics recorded", || async {
         core.store()
             .latest_metrics("trademind-cloudtest")
