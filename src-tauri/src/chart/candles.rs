@@ -8,9 +8,9 @@ use plotters::prelude::*;
 use crate::error::{Error, Result};
 use crate::signals::CandleView;
 
-const UP: RGBColor = RGBColor(0x2C, 0xA0, 0x2C);
-const DOWN: RGBColor = RGBColor(0xD6, 0x27, 0x28);
-const MARK: RGBColor = RGBColor(0x1F, 0x77, 0xB4);
+const UP: RGBColor = RGBColor(0x2B, 0xB6, 0x73);
+const DOWN: RGBColor = RGBColor(0xF8, 0x51, 0x49);
+const MARK: RGBColor = super::LINE_COLOR;
 
 /// Draws `candles` (oldest first) with the candle opened at `marked_open_time` marked at
 /// `price`. With no candles, the frame and "No candles" are drawn.
@@ -43,7 +43,7 @@ fn draw(
     svg: &mut String,
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
-    root.fill(&WHITE)?;
+    root.fill(&super::BACKGROUND)?;
     let low = candles.iter().map(|c| c.low).fold(f64::INFINITY, f64::min);
     let high = candles
         .iter()
@@ -60,7 +60,7 @@ fn draw(
     let n = candles.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
         .margin(10)
-        .caption(title, ("sans-serif", 16))
+        .caption(title, (super::FONT, 16).into_font().color(&super::TITLE))
         .x_label_area_size(20)
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5..n - 0.5, low..high)?;
@@ -68,7 +68,9 @@ fn draw(
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(0xE0, 0xE0, 0xE0))
+        .bold_line_style(super::GRID)
+        .axis_style(super::GRID)
+        .label_style((super::FONT, 12).into_font().color(&super::MUTED))
         .x_labels(0)
         .y_label_formatter(&|v| crate::chart::format_number(*v))
         .draw()?;
@@ -76,7 +78,7 @@ fn draw(
         root.draw(&Text::new(
             "No candles",
             ((size.0 / 2) as i32 - 30, (size.1 / 2) as i32),
-            ("sans-serif", 14),
+            (super::FONT, 14).into_font().color(&super::MUTED),
         ))?;
         root.present()?;
         return Ok(());
@@ -130,7 +132,7 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("BTCUSDT 1m"));
         assert!(
-            svg.contains("#1F77B4") || svg.to_lowercase().contains("#1f77b4"),
+            svg.to_lowercase().contains("#58a6ff"),
             "the mark"
         );
         assert_eq!(
@@ -140,7 +142,7 @@ mod tests {
         );
         // Without the signal's candle there is no mark.
         let unmarked = render_candles("x", &candles, 1, 128.0, (600, 300)).unwrap();
-        assert!(!unmarked.to_lowercase().contains("#1f77b4"));
+        assert!(!unmarked.to_lowercase().contains("#58a6ff"));
     }
 
     #[test]

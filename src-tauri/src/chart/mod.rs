@@ -24,11 +24,20 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::{Error, Result};
 use crate::store::metrics::{MetricName, MetricPoint, MetricsRange};
 
+// The app's dark theme (`ui/src/styles.css`): charts sit on its panels.
 /// The data line's colour.
-pub const LINE_COLOR: RGBColor = RGBColor(0x1F, 0x77, 0xB4);
+pub const LINE_COLOR: RGBColor = RGBColor(0x58, 0xA6, 0xFF);
 /// The memory limit line's colour.
-pub const LIMIT_COLOR: RGBColor = RGBColor(0xD6, 0x27, 0x28);
-const FONT: &str = "sans-serif";
+pub const LIMIT_COLOR: RGBColor = RGBColor(0xF8, 0x51, 0x49);
+/// The background (the app's panel colour).
+pub const BACKGROUND: RGBColor = RGBColor(0x17, 0x1E, 0x26);
+/// Grid lines and axes.
+pub const GRID: RGBColor = RGBColor(0x26, 0x31, 0x3D);
+/// Axis labels and notes.
+pub const MUTED: RGBColor = RGBColor(0x8B, 0x98, 0xA5);
+/// Captions.
+pub const TITLE: RGBColor = RGBColor(0xE6, 0xED, 0xF3);
+pub(crate) const FONT: &str = "sans-serif";
 
 /// The chart's size in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,21 +258,22 @@ fn draw(
     };
 
     let root = SVGBackend::with_string(svg, (size.width, size.height)).into_drawing_area();
-    root.fill(&WHITE)?;
+    root.fill(&BACKGROUND)?;
     let mut chart = ChartBuilder::on(&root)
         .margin(10)
-        .caption(caption, (FONT, 16))
+        .caption(caption, (FONT, 16).into_font().color(&TITLE))
         .x_label_area_size(28)
         .y_label_area_size(64)
         .build_cartesian_2d(axis, 0.0..top)?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(0xE0, 0xE0, 0xE0))
+        .bold_line_style(GRID)
+        .axis_style(GRID)
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
         .y_labels(6)
-        .label_style((FONT, 12))
+        .label_style((FONT, 12).into_font().color(&MUTED))
         .draw()?;
 
     if let Some(limit) = limit {
@@ -300,7 +310,7 @@ fn draw(
             format!("No data for {}", range_words(range)),
             centre,
             TextStyle::from((FONT, 14).into_font())
-                .color(&RGBColor(0x70, 0x70, 0x70))
+                .color(&MUTED)
                 .pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }

@@ -13,8 +13,8 @@ const SIZE: ChartSize = ChartSize {
     width: 800,
     height: 300,
 };
-const LINE: &str = "#1F77B4";
-const LIMIT: &str = "#D62728";
+const LINE: &str = "#58A6FF";
+const LIMIT: &str = "#F85149";
 
 /// An element of the parsed SVG: its name, attributes and text.
 #[derive(Debug)]
