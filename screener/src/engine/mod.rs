@@ -18,5 +18,5 @@ mod worker;
 
 pub use self::core::{ClosedCandle, Engine, EngineConfig, EngineError, RoundReport, TraderStats};
 pub use registry::{Change, RegistryError};
-pub use replay::{replay, ReplaySummary};
+pub use replay::{replay, ReplaySummary, SeriesReplay};
 pub use signal::Signal;

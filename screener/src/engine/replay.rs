@@ -35,30 +35,11 @@ pub fn replay(
     mut on_error: impl FnMut(&FilterError),
 ) -> ReplaySummary {
     let started = Instant::now();
-    let mut aggregators = larger_intervals(engine, interval)
-        .into_iter()
-        .filter_map(|larger| Aggregator::new(interval, larger, LeadingPartial::Skip).ok())
-        .collect::<Vec<_>>();
+    let mut series = SeriesReplay::new(engine, symbol, interval);
     let mut summary = ReplaySummary::default();
     for candle in candles {
-        let mut closes = vec![ClosedCandle {
-            symbol: symbol.to_owned(),
-            interval,
-            candle: *candle,
-        }];
-        for aggregator in &mut aggregators {
-            // Out-of-order input was rejected by the reader; an error here closes nothing.
-            if let Ok(closed) = aggregator.push(candle) {
-                for larger in closed {
-                    summary.aggregated += 1;
-                    closes.push(ClosedCandle {
-                        symbol: symbol.to_owned(),
-                        interval: aggregator.larger(),
-                        candle: larger,
-                    });
-                }
-            }
-        }
+        let closes = series.closes(candle);
+        summary.aggregated += closes.len() - 1;
         summary.candles += 1;
         let report = engine.close_candles(&closes);
         summary.evaluations += report.evaluations;
@@ -69,6 +50,52 @@ pub fn replay(
     }
     summary.wall_time = started.elapsed();
     summary
+}
+
+/// One series replayed a candle at a time, for callers that act between candles (stop, drop
+/// a trader): each source candle becomes one engine round with the larger-interval candles it
+/// completes, exactly as [`replay`] does.
+pub struct SeriesReplay {
+    symbol: String,
+    interval: Interval,
+    aggregators: Vec<Aggregator>,
+}
+
+impl SeriesReplay {
+    /// Aggregates into every larger interval the engine's traders use now.
+    pub fn new(engine: &Engine, symbol: &str, interval: Interval) -> Self {
+        let aggregators = larger_intervals(engine, interval)
+            .into_iter()
+            .filter_map(|larger| Aggregator::new(interval, larger, LeadingPartial::Skip).ok())
+            .collect();
+        Self {
+            symbol: symbol.to_owned(),
+            interval,
+            aggregators,
+        }
+    }
+
+    /// The round of `candle`: the candle itself first, then the larger candles it closed.
+    pub fn closes(&mut self, candle: &Candle) -> Vec<ClosedCandle> {
+        let mut closes = vec![ClosedCandle {
+            symbol: self.symbol.clone(),
+            interval: self.interval,
+            candle: *candle,
+        }];
+        for aggregator in &mut self.aggregators {
+            // Out-of-order input was rejected by the reader; an error here closes nothing.
+            if let Ok(closed) = aggregator.push(candle) {
+                for larger in closed {
+                    closes.push(ClosedCandle {
+                        symbol: self.symbol.clone(),
+                        interval: aggregator.larger(),
+                        candle: larger,
+                    });
+                }
+            }
+        }
+        closes
+    }
 }
 
 /// The intervals the loaded traders use that can be built from `source`.

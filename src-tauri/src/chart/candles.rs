@@ -131,10 +131,7 @@ mod tests {
         let svg = render_candles("BTCUSDT 1m", &candles, 29 * 60_000, 128.0, (600, 300)).unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("BTCUSDT 1m"));
-        assert!(
-            svg.to_lowercase().contains("#58a6ff"),
-            "the mark"
-        );
+        assert!(svg.to_lowercase().contains("#58a6ff"), "the mark");
         assert_eq!(
             svg,
             render_candles("BTCUSDT 1m", &candles, 29 * 60_000, 128.0, (600, 300)).unwrap(),

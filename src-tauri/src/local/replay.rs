@@ -4,12 +4,11 @@
 //! or a trader moving to the cloud takes effect between candles. Blocking: run it on its own
 //! thread.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use screener::engine::{ClosedCandle, Engine, Signal};
-use screener::market::{Aggregator, CandleFile, Interval, LeadingPartial};
+use screener::engine::{Engine, SeriesReplay, Signal};
+use screener::market::CandleFile;
 
 use crate::error::{Error, Result};
 
@@ -68,10 +67,7 @@ pub fn replay_files(
     control: &mut impl ReplayControl,
 ) -> bool {
     for file in files {
-        let mut aggregators = larger_intervals(engine, file.interval)
-            .into_iter()
-            .filter_map(|larger| Aggregator::new(file.interval, larger, LeadingPartial::Skip).ok())
-            .collect::<Vec<_>>();
+        let mut series = SeriesReplay::new(engine, &file.symbol, file.interval);
         for candle in &file.candles {
             if control.stopped() {
                 return false;
@@ -79,23 +75,7 @@ pub fn replay_files(
             for id in control.removals() {
                 let _ = engine.remove_trader(&id);
             }
-            let mut closes = vec![ClosedCandle {
-                symbol: file.symbol.clone(),
-                interval: file.interval,
-                candle: *candle,
-            }];
-            for aggregator in &mut aggregators {
-                if let Ok(closed) = aggregator.push(candle) {
-                    for larger in closed {
-                        closes.push(ClosedCandle {
-                            symbol: file.symbol.clone(),
-                            interval: aggregator.larger(),
-                            candle: larger,
-                        });
-                    }
-                }
-            }
-            let report = engine.close_candles(&closes);
+            let report = engine.close_candles(&series.closes(candle));
             control.candle(&file.symbol);
             for signal in &report.signals {
                 control.signal(signal);
@@ -106,20 +86,6 @@ pub fn replay_files(
         }
     }
     true
-}
-
-/// The intervals the loaded traders use that can be built from `source` (as the engine's
-/// replay computes them).
-fn larger_intervals(engine: &Engine, source: Interval) -> BTreeSet<Interval> {
-    engine
-        .traders()
-        .flat_map(|t| {
-            let mut all = t.timeframes();
-            all.push(t.filter.refresh_interval);
-            all
-        })
-        .filter(|i| *i != source && i.is_multiple_of(source))
-        .collect()
 }
 
 /// A [`ReplayControl`] that never stops and collects the signals (the CLI, tests).

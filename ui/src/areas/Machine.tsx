@@ -20,7 +20,7 @@ import { SizePicker } from "./machine/SizePicker";
 import { rowsFromRun } from "./machine/steps";
 import { isStuck } from "./machine/stuck";
 import { POLL_MS, useMachineStatus } from "./machine/useMachineStatus";
-import { useNow } from "./machine/useNow";
+import { useNow } from "../components/useNow";
 
 const EVENTS_SHOWN = 20;
 /** How often Fly's state is read while an operation runs (its progress shows the state). */

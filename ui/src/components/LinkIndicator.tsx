@@ -4,7 +4,8 @@ import { useState } from "react";
 import { BackendError } from "../backend/backend";
 import { useBackend } from "../backend/context";
 import { linkError, linkLabel, linkTone } from "./linkText";
-import { useLinkView, useNow } from "./useLinkView";
+import { useLinkView } from "./useLinkView";
+import { useNow } from "./useNow";
 
 export function LinkIndicator() {
   const backend = useBackend();

@@ -40,15 +40,3 @@ export function useLinkView(backend: Backend): LinkWatch {
 
   return watch;
 }
-
-/** The current time, ticking every `everyMs` while `active`. */
-export function useNow(active: boolean, everyMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [active, everyMs]);
-  return now;
-}

@@ -1,7 +1,7 @@
 // The link's state at the top of the Dashboard: where the data comes from, or why it does not.
 import type { LinkView } from "../../bindings";
 import { clock, linkAdvice, linkError, linkLabel, linkTone } from "../../components/linkText";
-import { useNow } from "../../components/useLinkView";
+import { useNow } from "../../components/useNow";
 
 export function LinkSummary({ view, receivedAt }: { view: LinkView | null; receivedAt: number }) {
   const now = useNow(view?.state.state === "reconnecting");
