@@ -1,5 +1,6 @@
 // The app shell: navigation between the product's areas.
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import type { Backend } from "./backend/backend";
 import { useBackend } from "./backend/context";
 import { AREAS, type Area, type AreaId } from "./areas/areas";
 import { ComingSoon } from "./areas/ComingSoon";
@@ -15,6 +16,7 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
   const backend = useBackend();
   const [current, setCurrent] = useState<AreaId>(initialArea);
   const area = AREAS.find((a) => a.id === current) ?? AREAS[0]!;
+  useReadySignal(backend);
 
   return (
     <div className="shell">
@@ -49,6 +51,23 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
       </main>
     </div>
   );
+}
+
+/**
+ * After the first render, once the first status answer is in, tells the core the window is
+ * interactive (it logs the start-up time; a failure only loses that log line).
+ */
+function useReadySignal(backend: Backend) {
+  useEffect(() => {
+    let cancelled = false;
+    backend
+      .appStatus()
+      .then(() => (cancelled ? undefined : backend.ready()))
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [backend]);
 }
 
 function AreaView({ area }: { area: Area }) {

@@ -2,6 +2,7 @@
 //! delegated to [`crate::api`]; nothing here decides anything.
 
 mod commands;
+pub mod startup;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -53,6 +54,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             commands::machine_events,
             commands::regions_list,
             commands::watch_stop,
+            commands::app_ready,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
