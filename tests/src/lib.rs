@@ -8,6 +8,7 @@
 //! - [`display`]: a private Xvfb server.
 //! - [`load_agent`]: a load generator speaking the agent's protocol at 10 metrics/s and 100
 //!   signals/s; [`procmem`]: PSS/RSS of a process tree (`/proc/PID/smaps_rollup`).
+//!   [`figures`]: the bench's statistics and start-up log line.
 //! - [`partition`]: a TCP forwarder a test can cut (a network partition).
 //! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only); [`window`]:
 //!   what GUI tests share (environment, artifacts, page inspection).
@@ -15,6 +16,7 @@
 pub mod app;
 pub mod display;
 pub mod fake_fly;
+pub mod figures;
 pub mod fly_profile;
 pub mod keyring;
 pub mod leak;
