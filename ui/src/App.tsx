@@ -1,6 +1,5 @@
 // The app shell: navigation between the product's areas.
-import { useEffect, useState } from "react";
-import type { Backend } from "./backend/backend";
+import { useState } from "react";
 import { useBackend } from "./backend/context";
 import { AREAS, type Area, type AreaId } from "./areas/areas";
 import { ComingSoon } from "./areas/ComingSoon";
@@ -11,12 +10,13 @@ import { Settings } from "./areas/Settings";
 import { Signals } from "./areas/Signals";
 import { Traders } from "./areas/Traders";
 import { LinkIndicator } from "./components/LinkIndicator";
+import { useReadySignal } from "./components/useReadySignal";
 
 export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
   const backend = useBackend();
   const [current, setCurrent] = useState<AreaId>(initialArea);
   const area = AREAS.find((a) => a.id === current) ?? AREAS[0]!;
-  useReadySignal(backend);
+  useReadySignal();
 
   return (
     <div className="shell">
@@ -51,23 +51,6 @@ export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
       </main>
     </div>
   );
-}
-
-/**
- * After the first render, once the first status answer is in, tells the core the window is
- * interactive (it logs the start-up time; a failure only loses that log line).
- */
-function useReadySignal(backend: Backend) {
-  useEffect(() => {
-    let cancelled = false;
-    backend
-      .appStatus()
-      .then(() => (cancelled ? undefined : backend.ready()))
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [backend]);
 }
 
 function AreaView({ area }: { area: Area }) {
