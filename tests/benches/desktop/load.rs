@@ -38,6 +38,8 @@ struct Sample {
     rows: u64,
     agent_seq: u64,
     round_trip_ms: f64,
+    /// PSS per process (name, kB), to tell which one grows.
+    by_process: Vec<(String, u64)>,
 }
 
 pub fn run(minutes: f64, every: Duration) -> Result<Value, String> {
@@ -136,7 +138,8 @@ fn sample(
     area: &'static str,
 ) -> Sample {
     let agent_seq = generator.last_seq();
-    let (pss_kb, rss_kb) = procmem::totals(&procmem::tree_memory(app_pid));
+    let processes = procmem::tree_memory(app_pid);
+    let (pss_kb, rss_kb) = procmem::totals(&processes);
     let asked = Instant::now();
     session.execute("return 1;");
     let round_trip_ms = asked.elapsed().as_secs_f64() * 1000.0;
@@ -155,13 +158,14 @@ fn sample(
         rows: shown[1].as_u64().unwrap_or(0),
         agent_seq,
         round_trip_ms,
+        by_process: processes.into_iter().map(|p| (p.name, p.pss_kb)).collect(),
     }
 }
 
 fn print_sample(s: &Sample) {
     println!(
         "  {:>6.0} s  {:<9}  PSS {:>6.1} MB  RSS {:>6.1} MB  page seq {:>7}  agent seq {:>7}  \
-         rows {:>5}  round trip {:>6.1} ms",
+         rows {:>5}  round trip {:>6.1} ms  [{}]",
         s.at_s,
         s.area,
         mb(s.pss_kb),
@@ -169,7 +173,12 @@ fn print_sample(s: &Sample) {
         s.page_seq.map_or("-".into(), |v| v.to_string()),
         s.agent_seq,
         s.rows,
-        s.round_trip_ms
+        s.round_trip_ms,
+        s.by_process
+            .iter()
+            .map(|(name, kb)| format!("{name} {:.0}", mb(*kb)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 }
 
@@ -238,6 +247,7 @@ fn summarize(
             "atS": s.at_s, "area": s.area, "pssMb": mb(s.pss_kb), "rssMb": mb(s.rss_kb),
             "pageSeq": s.page_seq, "agentSeq": s.agent_seq, "rows": s.rows,
             "roundTripMs": s.round_trip_ms,
+            "pssMbByProcess": s.by_process.iter().map(|(n, kb)| json!({"name": n, "pssMb": mb(*kb)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "driverLog": artifacts().join("driver-load.log").to_string_lossy(),
     })
