@@ -120,13 +120,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Stamps an entry with when it was measured (seconds since the epoch).
+/// Stamps an entry with when it was measured (seconds since the epoch) and the machine's
+/// load average then (other work on the machine slows start-up and the page).
 fn with_time(mut entry: Value) -> Value {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<f64>().ok());
     if let Some(object) = entry.as_object_mut() {
         object.insert("measuredAt".into(), json!(now));
+        object.insert("loadAverage1m".into(), json!(load));
     }
     entry
 }
