@@ -50,5 +50,6 @@ fn trademind_commands() -> &'static [&'static str] {
         "local_status",
         "local_start",
         "local_stop",
+        "app_ready",
     ]
 }

@@ -5,5 +5,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
+    trademind::shell::startup::mark();
     trademind::cli::main()
 }

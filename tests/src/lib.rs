@@ -6,6 +6,9 @@
 //! - [`fake_fly`]: a faithful fake of the Fly Machines API, whose machines can run the real agent
 //!   (process mode); [`fly_profile`]: the CLI against it.
 //! - [`display`]: a private Xvfb server.
+//! - [`load_agent`]: a load generator speaking the agent's protocol at 10 metrics/s and 100
+//!   signals/s; [`procmem`]: PSS/RSS of a process tree (`/proc/PID/smaps_rollup`).
+//!   [`figures`]: the bench's statistics and start-up log line.
 //! - [`partition`]: a TCP forwarder a test can cut (a network partition).
 //! - [`webdriver`]: a small W3C WebDriver client for WebKitWebDriver (std only); [`window`]:
 //!   what GUI tests share (environment, artifacts, page inspection).
@@ -13,10 +16,13 @@
 pub mod app;
 pub mod display;
 pub mod fake_fly;
+pub mod figures;
 pub mod fly_profile;
 pub mod keyring;
 pub mod leak;
+pub mod load_agent;
 pub mod partition;
+pub mod procmem;
 pub mod webdriver;
 pub mod window;
 

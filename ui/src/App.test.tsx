@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { App } from "./App";
 import { AREAS } from "./areas/areas";
 import { BackendProvider } from "./backend/context";
@@ -18,6 +18,47 @@ describe("App shell", () => {
       expect(await screen.findByTestId(`area-${area.id}`)).toBeTruthy();
       expect(screen.getByTestId(`nav-${area.id}`).getAttribute("aria-current")).toBe("page");
     }
+  });
+
+  it("tells the core it is interactive once, after the first status answer", async () => {
+    const backend = new MockBackend();
+    const order: string[] = [];
+    const appStatus = backend.appStatus.bind(backend);
+    backend.appStatus = async () => {
+      const status = await appStatus();
+      order.push("status");
+      return status;
+    };
+    backend.ready = async () => {
+      order.push("ready");
+    };
+    render(
+      <BackendProvider backend={backend}>
+        <App />
+      </BackendProvider>,
+    );
+    await waitFor(() => expect(order).toContain("ready"));
+    fireEvent.click(screen.getByTestId("nav-signals"));
+    await screen.findByTestId("area-signals");
+    expect(order.filter((o) => o === "ready")).toEqual(["ready"]);
+    expect(order.indexOf("status")).toBeLessThan(order.indexOf("ready"));
+  });
+
+  it("stays usable when the status call fails (no ready, no crash)", async () => {
+    const backend = new MockBackend();
+    let readies = 0;
+    backend.appStatus = () => Promise.reject(new Error("core gone"));
+    backend.ready = async () => {
+      readies += 1;
+    };
+    render(
+      <BackendProvider backend={backend}>
+        <App />
+      </BackendProvider>,
+    );
+    fireEvent.click(screen.getByTestId("nav-events"));
+    expect(await screen.findByTestId("area-events")).toBeTruthy();
+    expect(readies).toBe(0);
   });
 
   it("says what unbuilt areas will hold, without data", () => {

@@ -13,10 +13,12 @@ import { Traders } from "./areas/Traders";
 import { MachineOperationProvider } from "./areas/machine/operation";
 import { LinkIndicator } from "./components/LinkIndicator";
 import { NavigationProvider } from "./components/navigation";
+import { useReadySignal } from "./components/useReadySignal";
 
 export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
   const [current, setCurrent] = useState<AreaId>(initialArea);
   const area = AREAS.find((a) => a.id === current) ?? AREAS[0]!;
+  useReadySignal();
 
   return (
     <NavigationProvider navigate={setCurrent}>

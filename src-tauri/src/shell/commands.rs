@@ -136,3 +136,11 @@ pub async fn regions_list(core: State<'_, Core>) -> CommandResult<RegionsView> {
 pub async fn watch_stop(watches: State<'_, super::watch::Watches>, id: u32) -> CommandResult<bool> {
     Ok(watches.stop(id))
 }
+
+/// The window rendered its first screen and has its first status: logs `window interactive`
+/// with the milliseconds since `main` started (once per process).
+#[tauri::command]
+pub async fn app_ready() -> CommandResult<()> {
+    super::startup::interactive();
+    Ok(())
+}

@@ -6,6 +6,7 @@ mod live;
 mod local;
 mod signals;
 mod traders;
+pub mod startup;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -79,6 +80,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             live::link_reconnect,
             live::dashboard_watch,
             live::events_query,
+            commands::app_ready,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;

@@ -25,6 +25,8 @@ export interface Backend {
   /** Which implementation this is; the shell warns when it is not the real app. */
   readonly kind: "tauri" | "mock";
   appStatus(): Promise<AppStatus>;
+  /** The window is interactive (first screen rendered, first status in): the core logs its start-up time. */
+  ready(): Promise<void>;
   tokenStatus(): Promise<TokenStatus>;
   /** Validates and stores a pasted token; the answer describes it, never repeats it. */
   storeToken(token: string): Promise<TokenStatus>;

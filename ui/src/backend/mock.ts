@@ -75,6 +75,9 @@ export class MockBackend implements Backend {
     };
   }
 
+  /** Nothing to time in memory. */
+  async ready(): Promise<void> {}
+
   async appStatus(): Promise<AppStatus> {
     const token = this.options.keyringUnavailable ? null : this.status();
     return {

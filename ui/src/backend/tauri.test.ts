@@ -20,7 +20,8 @@ describe("TauriBackend", () => {
     await backend.removeToken();
     await backend.tokenStatus();
     await backend.recentEvents(5);
-    expect(calls.map(([c]) => c)).toEqual(["token_store", "token_remove", "token_status", "events_recent"]);
+    await backend.ready();
+    expect(calls.map(([c]) => c)).toEqual(["token_store", "token_remove", "token_status", "events_recent", "app_ready"]);
     expect(calls[0]![1]).toEqual({ token: "fm2_x" });
     expect(calls[3]![1]).toEqual({ limit: 5 });
   });

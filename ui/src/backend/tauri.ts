@@ -26,6 +26,10 @@ export class TauriBackend implements Backend {
     return call("app_status");
   }
 
+  ready(): Promise<void> {
+    return call("app_ready");
+  }
+
   tokenStatus(): Promise<TokenStatus> {
     return call("token_status");
   }
