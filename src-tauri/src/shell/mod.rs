@@ -5,8 +5,8 @@ mod commands;
 mod live;
 mod local;
 mod signals;
-mod traders;
 pub mod startup;
+mod traders;
 pub mod watch;
 
 use std::process::ExitCode;

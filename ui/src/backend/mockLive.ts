@@ -115,18 +115,18 @@ function value(metrics: Metrics, metric: MetricName): number {
   return metrics[metric] ?? 0;
 }
 
-/** A small, valid SVG line chart (white like plotters' output), escaped by the consumer. */
+/** A small, valid SVG line chart in the colours of the core's charts (dark panel, blue line). */
 export function syntheticSvg(values: number[]): string {
   const width = 320;
   const height = 120;
   const top = Math.max(1, ...values) * 1.15;
   const step = values.length > 1 ? width / (values.length - 1) : width;
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - (v / top) * height).toFixed(1)}`).join(" ");
-  const grid = [0.25, 0.5, 0.75].map((f) => `<line x1="0" x2="${width}" y1="${height * f}" y2="${height * f}" stroke="#E0E0E0"/>`);
+  const grid = [0.25, 0.5, 0.75].map((f) => `<line x1="0" x2="${width}" y1="${height * f}" y2="${height * f}" stroke="#26313D"/>`);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
-    `<rect width="100%" height="100%" fill="#FFFFFF"/>${grid.join("")}` +
-    `<polyline fill="none" stroke="#1F77B4" stroke-width="2" points="${points}"/></svg>`
+    `<rect width="100%" height="100%" fill="#171E26"/>${grid.join("")}` +
+    `<polyline fill="none" stroke="#58A6FF" stroke-width="2" points="${points}"/></svg>`
   );
 }
 

@@ -1,6 +1,7 @@
-// One metric's chart: its title, latest value and the core's SVG, shown as an image.
+// One metric's chart: its title, latest value and the core's SVG, drawn in place.
 import type { ChartView } from "../../bindings";
-import { chartId, svgSource } from "./format";
+import { InlineSvg } from "../../components/InlineSvg";
+import { chartId } from "./format";
 
 export function ChartCard({ chart, updatedAtMs, rangeLabel }: { chart: ChartView; updatedAtMs: number | null; rangeLabel: string }) {
   const id = chartId(chart.metric);
@@ -17,9 +18,7 @@ export function ChartCard({ chart, updatedAtMs, rangeLabel }: { chart: ChartView
           {chart.latest ?? "—"}
         </span>
       </figcaption>
-      <div className="chart-frame">
-        <img src={svgSource(chart.svg)} alt={`${chart.title} over ${rangeLabel}`} loading="lazy" decoding="async" />
-      </div>
+      <InlineSvg className="chart-frame" svg={chart.svg} label={`${chart.title} over ${rangeLabel}`} />
     </figure>
   );
 }

@@ -42,7 +42,3 @@ export function age(seconds: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** The chart as an image source: the SVG is never put into the page as HTML. */
-export function svgSource(svg: string): string {
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-}
