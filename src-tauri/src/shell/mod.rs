@@ -8,6 +8,7 @@ mod signals;
 pub mod startup;
 mod traders;
 pub mod watch;
+mod webview;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
         .manage(watch::Watches::default())
         .manage(Background::default())
         .setup(|app| {
+            webview::tune(app);
             exit_on_signal(app.handle().clone());
             reconcile_at_start(app.handle().clone());
             follow_cloud_and_notify(app.handle().clone());

@@ -1,0 +1,29 @@
+//! The window's web engine settings that are not in `tauri.conf.json`.
+//!
+//! On Linux (WebKitGTK) the web context's cache model is set to "document viewer": the app
+//! loads its own few assets from the binary, so WebKit's memory and page caches (sized from
+//! the machine's RAM, hundreds of MB on a large one) only hold memory without saving any
+//! network work.
+
+/// Applies the settings to the main window's web view (a no-op elsewhere).
+pub fn tune(app: &tauri::App) {
+    #[cfg(target_os = "linux")]
+    {
+        use tauri::Manager;
+        let Some(window) = app.get_webview_window("main") else {
+            tracing::warn!("no main window to tune");
+            return;
+        };
+        let tuned = window.with_webview(|webview| {
+            use webkit2gtk::{WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+            }
+        });
+        if let Err(e) = tuned {
+            tracing::warn!(error = %e, "the web view's cache model was not set");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
+}
