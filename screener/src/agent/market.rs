@@ -66,20 +66,12 @@ pub async fn run(
             event = feed.next_event() => event,
         };
         let Some(event) = event else { break };
-        let mut closes = Vec::new();
-        let first_seen = Instant::now();
-        if !take(&shared, event, &mut closes) {
+        let FeedEvent::Closed { candle, .. } = event else {
+            note(&shared, event);
             continue;
-        }
-        let deadline = first_seen + GATHER_MAX;
-        while Instant::now() < deadline {
-            match tokio::time::timeout(GATHER_QUIET, feed.next_event()).await {
-                Ok(Some(event)) => {
-                    take(&shared, event, &mut closes);
-                }
-                Ok(None) | Err(_) => break,
-            }
-        }
+        };
+        let first_seen = Instant::now();
+        let closes = gather(&mut feed, candle, |event| note(&shared, event)).await;
         shared
             .counters
             .queued_candles
@@ -100,6 +92,21 @@ pub async fn run(
 
 /// Starts the feed, retrying with backoff while Binance is unreachable; `None` if cancelled.
 async fn start(config: &FeedConfig, cancel: &CancellationToken) -> Result<Option<Feed>, FeedError> {
+    start_retrying(config, cancel, |e, attempt, pause| {
+        tracing::warn!(error = %e, attempt, retry_in_ms = pause.as_millis() as u64, "the market feed could not start");
+    })
+    .await
+}
+
+/// Starts the feed, retrying with backoff (1 s doubling to 60 s) while Binance is unreachable
+/// or refuses (429, 5xx); each failed attempt is told to `failed` with its number and the
+/// pause before the next. A configuration error (unknown symbols, empty universe, no
+/// interval, a bad stream URL) is returned at once; `None` if cancelled.
+pub async fn start_retrying(
+    config: &FeedConfig,
+    cancel: &CancellationToken,
+    mut failed: impl FnMut(&FeedError, u32, Duration),
+) -> Result<Option<Feed>, FeedError> {
     let backoff = Backoff {
         initial: Duration::from_secs(1),
         max: Duration::from_secs(60),
@@ -118,7 +125,7 @@ async fn start(config: &FeedConfig, cancel: &CancellationToken) -> Result<Option
             Err(e) => {
                 attempt += 1;
                 let pause = backoff.delay(attempt);
-                tracing::warn!(error = %e, attempt, retry_in_ms = pause.as_millis() as u64, "the market feed could not start");
+                failed(&e, attempt, pause);
                 tokio::select! {
                     _ = cancel.cancelled() => return Ok(None),
                     _ = tokio::time::sleep(pause) => {}
@@ -128,13 +135,29 @@ async fn start(config: &FeedConfig, cancel: &CancellationToken) -> Result<Option
     }
 }
 
-/// Adds a closed candle to the round; handles the other events. Says whether it was a close.
-fn take(shared: &Shared, event: FeedEvent, closes: &mut Vec<ClosedCandle>) -> bool {
-    match event {
-        FeedEvent::Closed { candle, .. } => {
-            closes.push(candle);
-            true
+/// The closes that come with `first`: the feed's next events until it has been quiet for
+/// [`GATHER_QUIET`] or [`GATHER_MAX`] has passed since `first` (a minute boundary brings one
+/// close per symbol within milliseconds). Events other than closes go to `other`.
+pub async fn gather(
+    feed: &mut Feed,
+    first: ClosedCandle,
+    mut other: impl FnMut(FeedEvent),
+) -> Vec<ClosedCandle> {
+    let mut closes = vec![first];
+    let deadline = Instant::now() + GATHER_MAX;
+    while Instant::now() < deadline {
+        match tokio::time::timeout(GATHER_QUIET, feed.next_event()).await {
+            Ok(Some(FeedEvent::Closed { candle, .. })) => closes.push(candle),
+            Ok(Some(event)) => other(event),
+            Ok(None) | Err(_) => break,
         }
+    }
+    closes
+}
+
+/// Handles an event other than a close: counts gaps, logs connection changes.
+fn note(shared: &Shared, event: FeedEvent) {
+    match event {
         FeedEvent::Gap {
             symbol,
             interval,
@@ -143,20 +166,18 @@ fn take(shared: &Shared, event: FeedEvent, closes: &mut Vec<ClosedCandle>) -> bo
         } => {
             shared.counters.errors.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(%symbol, %interval, %reason, "candles could not be repaired");
-            false
         }
         FeedEvent::Connection { shard, state } => {
             tracing::info!(shard, ?state, "market stream");
-            false
         }
-        FeedEvent::Live { .. } => false,
+        FeedEvent::Closed { .. } | FeedEvent::Live { .. } => {}
     }
 }
 
 /// Splits gathered closes into rounds in which each series closes once, oldest first: the
 /// engine evaluates a symbol once per round, so candles repaired after a reconnect (several
 /// closes of one series at once) are each screened, in order, as they would have been live.
-fn split_rounds(mut closes: Vec<ClosedCandle>) -> Vec<Vec<ClosedCandle>> {
+pub fn split_rounds(mut closes: Vec<ClosedCandle>) -> Vec<Vec<ClosedCandle>> {
     closes.sort_by_key(|c| c.candle.close_time);
     let mut rounds: Vec<Vec<ClosedCandle>> = Vec::new();
     // The series already in the last round (a set: an hourly round holds 1 200 closes).

@@ -171,7 +171,7 @@ fn analysis_jobs(engine: &Engine, report: &RoundReport) -> Vec<AnalysisJob> {
 }
 
 /// Loads the backfilled candles into the engine without evaluating (paused meanwhile).
-fn backfill(engine: &mut Engine, history: &CandleStore) {
+pub fn backfill(engine: &mut Engine, history: &CandleStore) {
     let was_paused = engine.is_paused();
     engine.pause();
     let started = Instant::now();

@@ -2,6 +2,7 @@
 //! or on recorded candle files offline, feeding the same signal path as the cloud. No Fly
 //! token is needed.
 
+mod live;
 pub mod market;
 pub mod replay;
 pub mod screening;

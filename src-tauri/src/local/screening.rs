@@ -1,19 +1,21 @@
 //! The local screening slot: at most one run, the engine on its own thread fed by recorded
-//! files ([`super::replay`]) or the live Binance feed, its signals stored in
+//! files ([`super::replay`]) or the live Binance feed ([`super::live`]), its signals stored in
 //! `local_signals` and published on the [`SignalBus`] by an async sink task. Stopping drains
 //! the thread and the sink.
 
 use std::collections::HashSet;
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 
-use screener::binance::{Feed, FeedConfig, FeedEvent};
+use screener::agent::screening::backfill;
+use screener::binance::FeedConfig;
 use screener::engine::{ClosedCandle, Engine, EngineConfig, Signal};
-use screener::market::{aggregate, Candle, CandleFile, Interval, LeadingPartial};
+use screener::market::{aggregate, Candle, CandleFile, CandleStore, Interval, LeadingPartial};
 use screener::trader::Trader;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::live::pump;
 use super::replay::{replay_files, ReplayControl, StopFlag};
 use super::view::{LocalMode, LocalStatus};
 use crate::error::{ApiError, Error, Result};
@@ -48,7 +50,7 @@ impl std::fmt::Debug for LocalScreening {
 }
 
 #[derive(Default)]
-struct Shared {
+pub(super) struct Shared {
     status: Mutex<Option<LocalStatus>>,
     /// Traders to drop from the running engine (moved to the cloud).
     removals: Mutex<Vec<String>>,
@@ -65,7 +67,7 @@ struct Run {
 }
 
 impl Shared {
-    fn update(&self, f: impl FnOnce(&mut LocalStatus)) {
+    pub(super) fn update(&self, f: impl FnOnce(&mut LocalStatus)) {
         if let Some(status) = self
             .status
             .lock()
@@ -246,8 +248,11 @@ enum Input {
     Rounds(std_mpsc::Receiver<Round>),
 }
 
-enum Round {
-    Backfill(Vec<ClosedCandle>),
+/// Work for the engine thread in live mode.
+pub(super) enum Round {
+    /// The backfilled candles, stored without evaluating (the agent's backfill).
+    Backfill(CandleStore),
+    /// Closes of one round: each series once.
     Closes(Vec<ClosedCandle>),
 }
 
@@ -278,7 +283,8 @@ impl ReplayControl for Control {
         self.shared.update(|s| {
             s.candles += 1;
             if new {
-                s.symbols = count;
+                // Live mode sets the universe at start; symbols seen never lower it.
+                s.symbols = s.symbols.max(count);
             }
         });
     }
@@ -329,11 +335,7 @@ fn engine_thread(
                     let _ = engine.remove_trader(&id);
                 }
                 match round {
-                    Round::Backfill(closes) => {
-                        engine.pause();
-                        engine.close_candles(&closes);
-                        engine.resume();
-                    }
+                    Round::Backfill(history) => backfill(&mut engine, &history),
                     Round::Closes(closes) => {
                         let report = engine.close_candles(&closes);
                         for close in &closes {
@@ -347,65 +349,6 @@ fn engine_thread(
             }
         }
     }
-}
-
-/// The live feed into rounds for the engine thread, until cancelled.
-async fn pump(
-    config: FeedConfig,
-    rounds: std_mpsc::SyncSender<Round>,
-    cancel: CancellationToken,
-    shared: Arc<Shared>,
-) {
-    let mut feed = match Feed::start(config, cancel.clone()).await {
-        Ok(feed) => feed,
-        Err(e) => {
-            let error = ApiError::from(Error::MarketUnreachable {
-                detail: e.to_string(),
-            });
-            shared.update(|s| s.error = Some(error));
-            return;
-        }
-    };
-    let history = feed.take_history();
-    for key in history.keys() {
-        if let Some(series) = history.series(&key.symbol, key.interval) {
-            let closes = series
-                .all()
-                .iter()
-                .map(|candle| ClosedCandle {
-                    symbol: key.symbol.clone(),
-                    interval: key.interval,
-                    candle,
-                })
-                .collect();
-            if send(&rounds, Round::Backfill(closes)).await.is_err() {
-                return;
-            }
-        }
-    }
-    loop {
-        let event = tokio::select! {
-            _ = cancel.cancelled() => break,
-            event = feed.next_event() => event,
-        };
-        match event {
-            None => break,
-            Some(FeedEvent::Closed { candle, .. }) => {
-                if send(&rounds, Round::Closes(vec![candle])).await.is_err() {
-                    break;
-                }
-            }
-            Some(_) => {}
-        }
-    }
-    feed.shutdown().await;
-}
-
-async fn send(rounds: &std_mpsc::SyncSender<Round>, round: Round) -> std::result::Result<(), ()> {
-    let rounds = rounds.clone();
-    tokio::task::spawn_blocking(move || rounds.send(round).map_err(|_| ()))
-        .await
-        .map_err(|_| ())?
 }
 
 /// Stores each local signal, then publishes it; ends when the engine thread is gone.
