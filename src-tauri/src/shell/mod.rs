@@ -19,6 +19,7 @@ use crate::paths::Paths;
 
 /// Runs the desktop app until its last window closes.
 pub fn run(paths: Result<Paths>) -> ExitCode {
+    webview::prepare_environment();
     match run_app(paths) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
