@@ -41,6 +41,27 @@ pub async fn report(core: &Core, month: Option<&str>, clock: &dyn Clock) -> Resu
     Ok(CostReport::new(&costs, now_ms, budget.as_ref(), overrides))
 }
 
+/// The smallest and largest chart side, in pixels.
+const CHART_SIDE: std::ops::RangeInclusive<u32> = 100..=4096;
+
+/// The month's report drawn as an SVG bar chart of `width` × `height` pixels (each 100–4096).
+pub async fn chart(
+    core: &Core,
+    month: Option<&str>,
+    (width, height): (u32, u32),
+    clock: &dyn Clock,
+) -> Result<String> {
+    for side in [width, height] {
+        if !CHART_SIDE.contains(&side) {
+            return Err(crate::error::Error::InvalidInput(format!(
+                "the chart must be 100–4096 pixels wide and high, not {width} × {height}"
+            )));
+        }
+    }
+    let report = report(core, month, clock).await?;
+    crate::chart::costs::render_costs(&report, (width, height))
+}
+
 /// The monthly budget, if set.
 pub async fn budget(core: &Core) -> Result<Option<Budget>> {
     core.store().budget().await
@@ -382,6 +403,13 @@ mod tests {
         }
         assert_eq!(budget(&core).await.unwrap(), None);
         assert_eq!(kinds(&core, "budget.set").await, 0, "nothing refused is audited");
+        for size in [(99, 300), (300, 5000)] {
+            assert!(chart(&core, None, size, &clock).await.is_err(), "{size:?}");
+        }
+        assert!(chart(&core, None, (300, 150), &clock)
+            .await
+            .unwrap()
+            .starts_with("<svg"));
         let overrides = set_price(&core, Actor::Cli, "High", Some(0.05)).await.unwrap();
         assert_eq!(overrides[0].size, "high");
         let report = report(&core, Some("2026-11"), &clock).await.unwrap();
