@@ -42,7 +42,10 @@ fn budget_and_prices_round_trip_and_are_audited() {
     let prices = profile
         .cli(&["costs", "price", "set", "Normal", "0.02", "--json"], b"")
         .json();
-    assert_eq!(prices, serde_json::json!([{"size": "normal", "usdPerHour": 0.02}]));
+    assert_eq!(
+        prices,
+        serde_json::json!([{"size": "normal", "usdPerHour": 0.02}])
+    );
     let cleared = profile
         .cli(&["costs", "price", "clear", "normal", "--json"], b"")
         .json();

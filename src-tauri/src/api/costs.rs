@@ -176,7 +176,11 @@ impl BudgetAlert {
 /// this month is audited (`budget.warning`) and returned; with the hard stop on, at 100 %,
 /// a started machine is stopped through `stop` once per month (`budget.stop`, with the
 /// error if stopping failed).
-pub async fn check_budget<F, Fut, T>(core: &Core, clock: &dyn Clock, stop: F) -> Result<Vec<BudgetAlert>>
+pub async fn check_budget<F, Fut, T>(
+    core: &Core,
+    clock: &dyn Clock,
+    stop: F,
+) -> Result<Vec<BudgetAlert>>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -198,7 +202,10 @@ where
     };
     for threshold in budget.reached(spent) {
         let name = threshold.to_string();
-        if store.raise_budget_alert(&report.month, &name, now_ms).await? {
+        if store
+            .raise_budget_alert(&report.month, &name, now_ms)
+            .await?
+        {
             let raised = alert(&name, None);
             store
                 .record_event(Actor::App, EventKind::BudgetWarning, raised.details())
@@ -213,7 +220,9 @@ where
         .is_some_and(ledger::is_running);
     if budget.must_stop(spent)
         && running
-        && store.raise_budget_alert(&report.month, "stop", now_ms).await?
+        && store
+            .raise_budget_alert(&report.month, "stop", now_ms)
+            .await?
     {
         let error = stop().await.err().map(|e| e.to_string());
         let stopped = alert("stop", error);
@@ -326,10 +335,16 @@ mod tests {
         move_to(8.1);
         let alerts = check_budget(&core, &clock, stop).await.unwrap();
         assert_eq!(alerts.len(), 1);
-        assert_eq!((alerts[0].alert.as_str(), alerts[0].month.as_str()), ("80", "2026-11"));
+        assert_eq!(
+            (alerts[0].alert.as_str(), alerts[0].month.as_str()),
+            ("80", "2026-11")
+        );
         assert!((alerts[0].spent_usd - 8.1).abs() < 0.01);
         move_to(9.0);
-        assert!(check_budget(&core, &clock, stop).await.unwrap().is_empty(), "80 % once");
+        assert!(
+            check_budget(&core, &clock, stop).await.unwrap().is_empty(),
+            "80 % once"
+        );
         let report = report(&core, None, &clock).await.unwrap();
         assert_eq!(report.budget.unwrap().level, BudgetLevel::Warning);
         move_to(10.2);
@@ -339,14 +354,21 @@ mod tests {
         assert_eq!(stops.load(Ordering::SeqCst), 1);
         move_to(11.0);
         assert!(check_budget(&core, &clock, stop).await.unwrap().is_empty());
-        assert_eq!(stops.load(Ordering::SeqCst), 1, "the hard stop acts once a month");
+        assert_eq!(
+            stops.load(Ordering::SeqCst),
+            1,
+            "the hard stop acts once a month"
+        );
         assert_eq!(kinds(&core, "budget.warning").await, 2);
         let stopped = core.store().events_of_kind("budget.stop", 5).await.unwrap();
         assert_eq!(stopped.len(), 1);
         assert_eq!(stopped[0].machine_id.as_deref(), Some("m1"));
         assert_eq!(stopped[0].actor, "app");
         let (title, body) = alerts[1].notice();
-        assert!(title.contains("stopped") && body.contains("$10.00"), "{title}: {body}");
+        assert!(
+            title.contains("stopped") && body.contains("$10.00"),
+            "{title}: {body}"
+        );
     }
 
     #[tokio::test]
@@ -392,17 +414,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let core = core_with_a_started_machine(dir.path()).await;
         for usd in [-1.0, 0.0, f64::NAN] {
-            assert!(set_budget(&core, Actor::Cli, usd, false).await.is_err(), "{usd}");
+            assert!(
+                set_budget(&core, Actor::Cli, usd, false).await.is_err(),
+                "{usd}"
+            );
         }
-        assert!(set_price(&core, Actor::Cli, "huge", Some(0.1)).await.is_err());
-        assert!(set_price(&core, Actor::Cli, "normal", Some(-0.1)).await.is_err());
+        assert!(set_price(&core, Actor::Cli, "huge", Some(0.1))
+            .await
+            .is_err());
+        assert!(set_price(&core, Actor::Cli, "normal", Some(-0.1))
+            .await
+            .is_err());
         assert!(set_price(&core, Actor::Cli, "huge", None).await.is_err());
         let clock = TestClock(AtomicI64::new(at(2, 0)));
         for month in ["2026-13", "2026-1", "soon"] {
             assert!(report(&core, Some(month), &clock).await.is_err(), "{month}");
         }
         assert_eq!(budget(&core).await.unwrap(), None);
-        assert_eq!(kinds(&core, "budget.set").await, 0, "nothing refused is audited");
+        assert_eq!(
+            kinds(&core, "budget.set").await,
+            0,
+            "nothing refused is audited"
+        );
         for size in [(99, 300), (300, 5000)] {
             assert!(chart(&core, None, size, &clock).await.is_err(), "{size:?}");
         }
@@ -410,7 +443,9 @@ mod tests {
             .await
             .unwrap()
             .starts_with("<svg"));
-        let overrides = set_price(&core, Actor::Cli, "High", Some(0.05)).await.unwrap();
+        let overrides = set_price(&core, Actor::Cli, "High", Some(0.05))
+            .await
+            .unwrap();
         assert_eq!(overrides[0].size, "high");
         let report = report(&core, Some("2026-11"), &clock).await.unwrap();
         assert!((report.compute_usd - 24.0 * 0.05).abs() < 1e-9);

@@ -87,14 +87,19 @@ mod tests {
     fn report(budget: Option<&Budget>) -> CostReport {
         let month = Month::parse("2026-11").unwrap();
         let start = month.start_ms();
-        let changes = [("started", 0), ("stopped", 8), ("started", 48), ("stopped", 60)]
-            .map(|(state, hour)| StateChange {
-                machine_id: "m1".into(),
-                state: state.into(),
-                size: "normal".into(),
-                region: "sin".into(),
-                at_ms: start + hour * 3_600_000,
-            });
+        let changes = [
+            ("started", 0),
+            ("stopped", 8),
+            ("started", 48),
+            ("stopped", 60),
+        ]
+        .map(|(state, hour)| StateChange {
+            machine_id: "m1".into(),
+            state: state.into(),
+            size: "normal".into(),
+            region: "sin".into(),
+            at_ms: start + hour * 3_600_000,
+        });
         let costs = month_costs(&changes, &PriceTable::default(), month, month.end_ms());
         CostReport::new(&costs, month.end_ms(), budget, vec![])
     }

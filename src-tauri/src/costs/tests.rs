@@ -61,7 +61,10 @@ fn a_scripted_month_matches_hand_computed_totals() {
     let day = |n: usize| &costs.days[n - 1].1;
     // 1st: 8 h normal = $0.1265 + storage.
     assert_eq!(day(1).started_hours, 8.0);
-    cents(day(1).compute_usd + day(1).storage_usd, 8.0 * NORMAL + STORAGE_DAY);
+    cents(
+        day(1).compute_usd + day(1).storage_usd,
+        8.0 * NORMAL + STORAGE_DAY,
+    );
     assert!((day(1).compute_usd - 0.126_533).abs() < 1e-6);
     // 2nd: stopped all day: storage only.
     assert_eq!(day(2).compute_usd, 0.0);
@@ -83,7 +86,12 @@ fn a_scripted_month_matches_hand_computed_totals() {
     cents(costs.storage_usd(), 0.15);
     cents(costs.total_usd(), 3.58);
     // December so far (to the 2nd 00:00): 24 h low and a day of storage.
-    let december = month_costs(&script(), &PriceTable::default(), month.next(), at(12, 2, 0));
+    let december = month_costs(
+        &script(),
+        &PriceTable::default(),
+        month.next(),
+        at(12, 2, 0),
+    );
     cents(december.total_usd(), 24.0 * LOW + STORAGE_DAY);
     assert_eq!(december.days[1].1, Default::default(), "nothing after now");
 }
@@ -131,9 +139,20 @@ fn destroyed_machines_and_unknown_sizes() {
 #[test]
 fn months_parse_strictly() {
     assert_eq!(Month::parse("2026-02").unwrap().days().count(), 28);
-    assert_eq!(Month::parse("2026-12").unwrap().next().to_string(), "2027-01");
+    assert_eq!(
+        Month::parse("2026-12").unwrap().next().to_string(),
+        "2027-01"
+    );
     assert_eq!(Month::of(at(11, 30, 23)).to_string(), "2026-11");
-    for bad in ["2026-13", "2026-00", "2026-1", "26-11", "november", "", "2026-11-01"] {
+    for bad in [
+        "2026-13",
+        "2026-00",
+        "2026-1",
+        "26-11",
+        "november",
+        "",
+        "2026-11-01",
+    ] {
         assert!(Month::parse(bad).is_err(), "{bad}");
     }
 }

@@ -193,17 +193,39 @@ mod tests {
     async fn state_changes_are_recorded_once_and_selected_by_range() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
-        assert!(store.record_machine_state(&change("a", "stopped", 10)).await.unwrap());
-        assert!(!store.record_machine_state(&change("a", "stopped", 20)).await.unwrap());
-        assert!(store.record_machine_state(&change("a", "started", 30)).await.unwrap());
-        assert!(store.record_machine_state(&change("b", "started", 40)).await.unwrap());
-        assert!(store.record_machine_state(&change("a", "stopped", 50)).await.unwrap());
+        assert!(store
+            .record_machine_state(&change("a", "stopped", 10))
+            .await
+            .unwrap());
+        assert!(!store
+            .record_machine_state(&change("a", "stopped", 20))
+            .await
+            .unwrap());
+        assert!(store
+            .record_machine_state(&change("a", "started", 30))
+            .await
+            .unwrap());
+        assert!(store
+            .record_machine_state(&change("b", "started", 40))
+            .await
+            .unwrap());
+        assert!(store
+            .record_machine_state(&change("a", "stopped", 50))
+            .await
+            .unwrap());
         let states = store.machine_states(35, 100).await.unwrap();
         let got: Vec<(&str, &str, i64)> = states
             .iter()
             .map(|c| (c.machine_id.as_str(), c.state.as_str(), c.at_ms))
             .collect();
-        assert_eq!(got, [("a", "started", 30), ("b", "started", 40), ("a", "stopped", 50)]);
+        assert_eq!(
+            got,
+            [
+                ("a", "started", 30),
+                ("b", "started", 40),
+                ("a", "stopped", 50)
+            ]
+        );
         assert_eq!(store.machine_states(0, 10).await.unwrap(), vec![]);
     }
 
@@ -244,10 +266,7 @@ mod tests {
             ("started", "high"),
             ("destroyed", "high"),
         ];
-        assert_eq!(
-            states,
-            expected.map(|(s, z)| (s.to_owned(), z.to_owned()))
-        );
+        assert_eq!(states, expected.map(|(s, z)| (s.to_owned(), z.to_owned())));
     }
 
     #[tokio::test]
@@ -260,8 +279,14 @@ mod tests {
         assert_eq!(store.budget().await.unwrap(), Some(budget));
         store.set_budget(None).await.unwrap();
         assert_eq!(store.budget().await.unwrap(), None);
-        store.set_price_override("normal", Some(0.02)).await.unwrap();
-        store.set_price_override("normal", Some(0.03)).await.unwrap();
+        store
+            .set_price_override("normal", Some(0.02))
+            .await
+            .unwrap();
+        store
+            .set_price_override("normal", Some(0.03))
+            .await
+            .unwrap();
         assert_eq!(
             store.price_overrides().await.unwrap(),
             vec![("normal".to_owned(), 0.03)]
