@@ -88,3 +88,42 @@ fn bad_inputs_exit_2_with_a_json_error() {
         .json()
         .is_null());
 }
+
+/// Start and stop through the fake Fly API: the state log feeds the report (a running interval
+/// of a few seconds and storage since the machine appeared), and a destroy ends storage.
+#[test]
+fn a_machine_started_and_stopped_on_fly_is_accounted() {
+    use trademind_tests::fake_fly::{FakeConfig, FakeFly, TokenKind};
+    use trademind_tests::fly_profile::FlyProfile;
+    trademind_tests::keyring::require_real_keyring();
+    let fly = FakeFly::start(FakeConfig::fast());
+    let token = fly.add_token(TokenKind::Org);
+    let user = FlyProfile::new(&fly, &token);
+    user.cli(&["machine", "start", "--json"]).assert_ok();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    user.cli(&["machine", "stop", "--json"]).assert_ok();
+    let report = user.cli(&["costs", "--json"]).json();
+    let started: f64 = report["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["startedHours"].as_f64().unwrap())
+        .sum();
+    // At least the 300 ms between start and stop, far less than a minute.
+    assert!(started > 0.3 / 3600.0 && started < 1.0 / 60.0, "{report}");
+    assert!(report["computeUsd"].as_f64().unwrap() > 0.0, "{report}");
+    assert!(report["storageUsd"].as_f64().unwrap() > 0.0, "{report}");
+    user.cli(&["machine", "destroy", "--yes", "--json"])
+        .assert_ok();
+    let after = user.cli(&["costs", "--json"]).json();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let later = user.cli(&["costs", "--json"]).json();
+    assert_eq!(
+        after["storageUsd"], later["storageUsd"],
+        "no storage after destroy"
+    );
+    assert_eq!(
+        after["computeUsd"], report["computeUsd"],
+        "nothing started since the stop"
+    );
+}
