@@ -50,6 +50,9 @@ fn trademind_commands() -> &'static [&'static str] {
         "local_status",
         "local_start",
         "local_stop",
+        "costs_report",
+        "costs_chart",
+        "budget_set",
         "app_ready",
     ]
 }

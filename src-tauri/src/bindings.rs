@@ -7,6 +7,7 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
+use crate::api::costs::BudgetAlert;
 use crate::api::dashboard::{ChartView, DashboardFrame, ScaleAdvice};
 use crate::api::machine::MachineOutcome;
 use crate::api::metrics::MetricsHistory;
@@ -14,6 +15,8 @@ use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
 use crate::cloud::LinkView;
+use crate::costs::budget::{Budget, BudgetLevel, BudgetStatus};
+use crate::costs::view::{CostDay, CostReport, PriceOverride};
 use crate::error::{ApiError, ErrorCode};
 use crate::link::LinkState;
 use crate::local::{LocalMode, LocalStart, LocalStatus};
@@ -42,6 +45,13 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     let large_int = std::env::var("TS_RS_LARGE_INT").unwrap_or_else(|_| "number".into());
     let cfg = Config::new().with_large_int(large_int).with_out_dir(dir);
     AppStatus::export_all(&cfg)?;
+    CostReport::export_all(&cfg)?;
+    CostDay::export_all(&cfg)?;
+    PriceOverride::export_all(&cfg)?;
+    Budget::export_all(&cfg)?;
+    BudgetStatus::export_all(&cfg)?;
+    BudgetLevel::export_all(&cfg)?;
+    BudgetAlert::export_all(&cfg)?;
     Check::export_all(&cfg)?;
     ApiError::export_all(&cfg)?;
     ErrorCode::export_all(&cfg)?;

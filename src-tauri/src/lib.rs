@@ -24,6 +24,7 @@ pub mod bindings;
 pub mod chart;
 pub mod cli;
 pub mod cloud;
+pub mod costs;
 pub mod error;
 pub mod fly;
 pub mod link;

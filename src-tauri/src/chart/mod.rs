@@ -14,6 +14,7 @@
 //! drawn and "No data" is written in the middle.
 
 pub mod candles;
+pub mod costs;
 
 use std::ops::Range;
 

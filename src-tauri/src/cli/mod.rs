@@ -8,6 +8,7 @@
 //! unconfirmed destroy — and clap's usage errors); 3 Fly or the agent failed after retries;
 //! 1 a local failure (keyring, database, files).
 
+mod costs;
 mod link;
 mod local;
 mod machine;
@@ -98,6 +99,13 @@ enum Command {
     Link {
         #[command(subcommand)]
         action: link::LinkCommand,
+    },
+    /// What your machine cost this month (or `--month YYYY-MM`), per day; price overrides.
+    Costs(costs::CostsArgs),
+    /// The monthly budget: warnings at 80 % and 100 %, optional hard stop.
+    Budget {
+        #[command(subcommand)]
+        action: costs::BudgetCommand,
     },
 }
 
@@ -192,6 +200,8 @@ async fn run_command(
         Command::Traders { action } => traders::run(core, json, action).await?,
         Command::Signals(args) => signals::run(core, json, args).await?,
         Command::Local { action } => local::run(core, json, action).await?,
+        Command::Costs(args) => costs::run(core, json, args).await?,
+        Command::Budget { action } => costs::run_budget(core, json, action).await?,
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! delegated to [`crate::api`]; nothing here decides anything.
 
 mod commands;
+mod costs;
 mod live;
 mod local;
 mod signals;
@@ -47,6 +48,11 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             exit_on_signal(app.handle().clone());
             reconcile_at_start(app.handle().clone());
             follow_cloud_and_notify(app.handle().clone());
+            {
+                use tauri::Manager;
+                let cancel = app.handle().state::<Background>().0.clone();
+                costs::watch_budget(app.handle().clone(), cancel);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -79,6 +85,9 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             local::local_status,
             local::local_start,
             local::local_stop,
+            costs::costs_report,
+            costs::costs_chart,
+            costs::budget_set,
             live::link_watch,
             live::link_reconnect,
             live::dashboard_watch,

@@ -66,6 +66,12 @@ pub enum EventKind {
     LinkUnauthorized,
     /// Too many failed attempts: the link pauses.
     LinkCircuitOpen,
+    /// The monthly budget or a price override was set or cleared.
+    BudgetSet,
+    /// The month's spend reached 80 % or 100 % of the budget (once per month each).
+    BudgetWarning,
+    /// The budget's hard stop stopped the machine (once per month).
+    BudgetStop,
 }
 
 impl EventKind {
@@ -88,6 +94,9 @@ impl EventKind {
             Self::LinkLost => "link.lost",
             Self::LinkUnauthorized => "link.unauthorized",
             Self::LinkCircuitOpen => "link.circuit_open",
+            Self::BudgetSet => "budget.set",
+            Self::BudgetWarning => "budget.warning",
+            Self::BudgetStop => "budget.stop",
         }
     }
 }

@@ -111,7 +111,7 @@ impl Store {
         .bind(now())
         .execute(self.pool())
         .await?;
-        Ok(())
+        self.note_machine_state().await
     }
 
     /// Records the state Fly reported for the machine (and its version when known).
@@ -126,7 +126,7 @@ impl Store {
         .bind(instance_id)
         .execute(self.pool())
         .await?;
-        Ok(())
+        self.note_machine_state().await
     }
 
     /// Forgets the machine (destroyed), keeping the app, region, size and image.
@@ -139,7 +139,7 @@ impl Store {
         .bind(now())
         .execute(self.pool())
         .await?;
-        Ok(())
+        self.note_machine_state().await
     }
 
     /// Forgets everything (the app is gone).

@@ -7,6 +7,7 @@
 //! shared support database, gets its own folder when it arrives).
 
 pub mod agent_signals;
+pub mod costs;
 pub mod events;
 pub mod local_signals;
 pub mod machine;

@@ -8,6 +8,7 @@ import { BackendError } from "../backend/backend";
 import { useBackend } from "../backend/context";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { availability, hasMachine, TRANSIENT, type MachineOp } from "./machine/availability";
+import { CostPanel } from "./machine/CostPanel";
 import { DestroyDialog } from "./machine/DestroyDialog";
 import { FlyEvents } from "./machine/FlyEvents";
 import { MachineActions } from "./machine/MachineActions";
@@ -234,6 +235,8 @@ function MachineArea({ pollMs, operations }: { pollMs: number; operations: Machi
           />
         )}
       </section>
+
+      <CostPanel />
 
       <FlyEvents events={events} error={eventsError} onRefresh={() => void loadEvents()} />
 

@@ -14,6 +14,7 @@ import type {
   TokenStatus,
 } from "../bindings";
 import type { LiveApi, LocalApi, SignalsApi, TradersApi } from "./apis";
+import type { CostsApi } from "./costs";
 
 /** What Start asks for; unset values come from the existing machine (or a failed run), then defaults. */
 export interface StartOptions {
@@ -56,6 +57,8 @@ export interface Backend {
   readonly local: LocalApi;
   /** The link to the agent, the dashboard's charts and the audit log. */
   readonly live: LiveApi;
+  /** The machine's costs per day and month, and the monthly budget. */
+  readonly costs: CostsApi;
 }
 
 // Every code, checked by the compiler: a code added to the Rust enum fails `tsc` until it is

@@ -14,6 +14,7 @@ import type {
   TokenStatus,
 } from "../bindings";
 import { type Backend, BackendError, type StartOptions } from "./backend";
+import { MockCosts, type MockCostsOptions } from "./costs";
 import { MockLive, type MockLiveOptions } from "./mockLive";
 import { MockLocal, type MockLocalOptions } from "./mockLocal";
 import { MockSignals, type MockSignalsOptions } from "./mockSignals";
@@ -30,6 +31,7 @@ export interface MockOptions {
   traders?: MockTradersOptions;
   signals?: MockSignalsOptions;
   local?: MockLocalOptions;
+  costs?: MockCostsOptions;
 }
 
 const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
@@ -39,6 +41,7 @@ export class MockBackend implements Backend {
   readonly traders: MockTraders;
   readonly signals: MockSignals;
   readonly local: MockLocal;
+  readonly costs: MockCosts;
   /** The simulated link, dashboard and audit log; tests inject failures and drive the link. */
   readonly live: MockLive;
   private stored: TokenInfo | null = null;
@@ -49,6 +52,7 @@ export class MockBackend implements Backend {
   constructor(options: MockOptions = {}) {
     this.options = options;
     this.machine = new MockMachine(options.machine);
+    this.costs = new MockCosts(options.costs);
     this.live = new MockLive(options.live, this.machine);
     this.signals = new MockSignals(options.signals);
     this.traders = new MockTraders(options.traders, {

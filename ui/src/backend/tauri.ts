@@ -13,11 +13,13 @@ import type {
 } from "../bindings";
 import type { Backend, StartOptions } from "./backend";
 import { call } from "./call";
+import { TauriCosts } from "./costs";
 import { TauriLive, TauriLocal, TauriSignals, TauriTraders } from "./tauriApis";
 
 export class TauriBackend implements Backend {
   readonly kind = "tauri" as const;
   readonly traders = new TauriTraders();
+  readonly costs = new TauriCosts();
   readonly signals = new TauriSignals();
   readonly local = new TauriLocal();
   readonly live = new TauriLive();
