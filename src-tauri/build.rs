@@ -50,6 +50,9 @@ fn trademind_commands() -> &'static [&'static str] {
         "local_status",
         "local_start",
         "local_stop",
+        "autostop_get",
+        "autostop_set",
+        "watchdog_state",
         "app_ready",
     ]
 }

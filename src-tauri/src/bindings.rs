@@ -10,6 +10,7 @@ use ts_rs::{Config, ExportError, TS};
 use crate::api::dashboard::{ChartView, DashboardFrame, ScaleAdvice};
 use crate::api::machine::MachineOutcome;
 use crate::api::metrics::MetricsHistory;
+use crate::api::parking::{AutoStopView, ParkedView, WatchdogView};
 use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
@@ -22,6 +23,7 @@ use crate::machine::operation::OperationProgress;
 use crate::machine::size::SizeChoice;
 use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
+use crate::parking::{AutoStopSettings, Day, ParkReason, Schedule};
 use crate::secrets::TokenKind;
 use crate::signals::{
     CandleView, IndicatorValue, SignalDetail, SignalFilter, SignalSource, SignalView,
@@ -29,6 +31,7 @@ use crate::signals::{
 use crate::store::events::{Actor, AuditEvent, EventFilter};
 use crate::store::metrics::{MetricName, MetricsRange};
 use crate::store::outbox::OutboxEntry;
+use crate::watchdog::DeadManAlert;
 use crate::traders::{
     ConflictChoice, DryRunView, ImportReport, ImportSkip, Placement, TraderCard, TraderCheck,
     TraderConflict, TraderProblem,
@@ -41,6 +44,14 @@ use screener::protocol::{ClientFrame, ServerFrame};
 pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     let large_int = std::env::var("TS_RS_LARGE_INT").unwrap_or_else(|_| "number".into());
     let cfg = Config::new().with_large_int(large_int).with_out_dir(dir);
+    AutoStopView::export_all(&cfg)?;
+    AutoStopSettings::export_all(&cfg)?;
+    ParkedView::export_all(&cfg)?;
+    ParkReason::export_all(&cfg)?;
+    Schedule::export_all(&cfg)?;
+    Day::export_all(&cfg)?;
+    WatchdogView::export_all(&cfg)?;
+    DeadManAlert::export_all(&cfg)?;
     AppStatus::export_all(&cfg)?;
     Check::export_all(&cfg)?;
     ApiError::export_all(&cfg)?;

@@ -11,6 +11,7 @@
 mod link;
 mod local;
 mod machine;
+mod parking;
 mod signals;
 mod traders;
 
@@ -89,6 +90,12 @@ enum Command {
     },
     /// Signals from the cloud and from local screening, newest first.
     Signals(signals::SignalsArgs),
+    /// Auto-stop: park the machine when no cloud trader runs for a while or outside a
+    /// schedule.
+    Autostop {
+        #[command(subcommand)]
+        action: parking::AutoStopCommand,
+    },
     /// Screening on this computer (no Fly token needed).
     Local {
         #[command(subcommand)]
@@ -192,6 +199,7 @@ async fn run_command(
         Command::Traders { action } => traders::run(core, json, action).await?,
         Command::Signals(args) => signals::run(core, json, args).await?,
         Command::Local { action } => local::run(core, json, action).await?,
+        Command::Autostop { action } => parking::run(core, json, action).await?,
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod commands;
 mod live;
 mod local;
+mod parking;
 mod signals;
 pub mod startup;
 mod traders;
@@ -46,6 +47,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             exit_on_signal(app.handle().clone());
             reconcile_at_start(app.handle().clone());
             follow_cloud_and_notify(app.handle().clone());
+            parking::spawn_tasks(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -78,6 +80,9 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             local::local_status,
             local::local_start,
             local::local_stop,
+            parking::autostop_get,
+            parking::autostop_set,
+            parking::watchdog_state,
             live::link_watch,
             live::link_reconnect,
             live::dashboard_watch,
@@ -126,7 +131,7 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
 
 /// Cancelled at exit: ends the app's background tasks.
 #[derive(Default)]
-struct Background(tokio_util::sync::CancellationToken);
+pub(crate) struct Background(pub(crate) tokio_util::sync::CancellationToken);
 
 /// Takes in the agent's trader states and signals (onto the signal bus) and shows desktop
 /// notifications of new signals, until the app exits (the watch registry's exit token).
