@@ -31,11 +31,11 @@ use crate::signals::{
 use crate::store::events::{Actor, AuditEvent, EventFilter};
 use crate::store::metrics::{MetricName, MetricsRange};
 use crate::store::outbox::OutboxEntry;
-use crate::watchdog::DeadManAlert;
 use crate::traders::{
     ConflictChoice, DryRunView, ImportReport, ImportSkip, Placement, TraderCard, TraderCheck,
     TraderConflict, TraderProblem,
 };
+use crate::watchdog::DeadManAlert;
 use screener::protocol::{ClientFrame, ServerFrame};
 
 /// Writes every exported type (and what it references) into `dir`, one file per type, plus

@@ -55,7 +55,10 @@ async fn an_idle_machine_is_parked_once_never_while_in_flight() {
     let t0 = Utc::now();
     let at = |minutes: i64| t0 + chrono::Duration::minutes(minutes);
     assert_eq!(tick(&core, &mut memory, t0).await.unwrap(), Outcome::Keep);
-    assert_eq!(tick(&core, &mut memory, at(29)).await.unwrap(), Outcome::Keep);
+    assert_eq!(
+        tick(&core, &mut memory, at(29)).await.unwrap(),
+        Outcome::Keep
+    );
 
     // Due at 30 min, but the machine lock is held: deferred.
     let lock = MachineLock::acquire(core.store(), Duration::ZERO, |_| {})
@@ -115,9 +118,19 @@ async fn an_idle_machine_is_parked_once_never_while_in_flight() {
     assert_eq!(fly.machines(&app)[0].state, "stopped");
     let (reason, _at) = core.store().parked().await.unwrap().expect("parked");
     assert_eq!(reason, ParkReason::Idle { minutes: 30 });
-    assert_eq!(tick(&core, &mut memory, at(34)).await.unwrap(), Outcome::Keep);
-    assert_eq!(tick(&core, &mut memory, at(90)).await.unwrap(), Outcome::Keep);
-    let parked = core.store().events_of_kind(event::PARKED, 10).await.unwrap();
+    assert_eq!(
+        tick(&core, &mut memory, at(34)).await.unwrap(),
+        Outcome::Keep
+    );
+    assert_eq!(
+        tick(&core, &mut memory, at(90)).await.unwrap(),
+        Outcome::Keep
+    );
+    let parked = core
+        .store()
+        .events_of_kind(event::PARKED, 10)
+        .await
+        .unwrap();
     assert_eq!(parked.len(), 1, "{parked:#?}");
     assert_eq!(parked[0].actor, "app");
     assert_eq!(parked[0].details["reason"]["kind"], "idle");

@@ -71,15 +71,13 @@ pub async fn run(core: &Core, json: bool, command: AutoStopCommand) -> Result<()
 }
 
 fn describe(view: &AutoStopView) -> String {
-    let idle = view
-        .settings
-        .idle_minutes
-        .map_or("off".to_owned(), |m| format!("{m} min with no cloud trader"));
+    let idle = view.settings.idle_minutes.map_or("off".to_owned(), |m| {
+        format!("{m} min with no cloud trader")
+    });
     let schedule = view.schedule_text.clone().unwrap_or_else(|| "off".into());
-    let parked = view
-        .parked
-        .as_ref()
-        .map_or("no".to_owned(), |p| format!("yes — {} (since {})", p.text, p.at));
+    let parked = view.parked.as_ref().map_or("no".to_owned(), |p| {
+        format!("yes — {} (since {})", p.text, p.at)
+    });
     format!("idle:      {idle}\nschedule:  {schedule}\nparked:    {parked}")
 }
 

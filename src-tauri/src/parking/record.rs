@@ -37,9 +37,7 @@ impl Store {
         };
         Ok(AutoStopSettings {
             idle_minutes: idle.map(|m| m as u32),
-            schedule: schedule
-                .map(|s| from_json("schedule", &s))
-                .transpose()?,
+            schedule: schedule.map(|s| from_json("schedule", &s)).transpose()?,
         })
     }
 
@@ -118,9 +116,10 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         match row {
-            Some((Some(alert), since)) => {
-                Ok(Some((from_json("alert", &alert)?, since.unwrap_or_default())))
-            }
+            Some((Some(alert), since)) => Ok(Some((
+                from_json("alert", &alert)?,
+                since.unwrap_or_default(),
+            ))),
             _ => Ok(None),
         }
     }

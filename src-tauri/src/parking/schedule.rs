@@ -138,7 +138,11 @@ impl std::fmt::Display for Schedule {
             hm(self.end_minute)
         )?;
         if self.utc_offset_minutes != 0 {
-            let sign = if self.utc_offset_minutes < 0 { '-' } else { '+' };
+            let sign = if self.utc_offset_minutes < 0 {
+                '-'
+            } else {
+                '+'
+            };
             let m = self.utc_offset_minutes.unsigned_abs();
             write!(f, " UTC{sign}{:02}:{:02}", m / 60, m % 60)?;
         }

@@ -130,7 +130,11 @@ fn never_while_in_flight_and_asked_again_next_minute() {
             ..seen(true, 0)
         };
         let due = t0 + Duration::minutes(5);
-        assert_eq!(decide(due, &mut memory, &busy, &settings), None, "{in_flight:?}");
+        assert_eq!(
+            decide(due, &mut memory, &busy, &settings),
+            None,
+            "{in_flight:?}"
+        );
         // The next minute, with nothing in flight: parked (the idle clock kept running).
         assert_eq!(
             decide(
@@ -162,16 +166,31 @@ fn schedule_boundaries_days_and_overnight_windows() {
     assert!(!night.contains(friday(21, 59)));
     assert!(night.contains(friday(22, 0)));
     assert!(night.contains(friday(23, 59)));
-    assert!(night.contains(friday(0, 0) + Duration::days(1)), "Sat 00:00");
-    assert!(night.contains(friday(5, 59) + Duration::days(1)), "Sat 05:59");
-    assert!(!night.contains(friday(6, 0) + Duration::days(1)), "Sat 06:00");
-    assert!(!night.contains(friday(1, 0)), "Fri 01:00 belongs to Thursday's night");
+    assert!(
+        night.contains(friday(0, 0) + Duration::days(1)),
+        "Sat 00:00"
+    );
+    assert!(
+        night.contains(friday(5, 59) + Duration::days(1)),
+        "Sat 05:59"
+    );
+    assert!(
+        !night.contains(friday(6, 0) + Duration::days(1)),
+        "Sat 06:00"
+    );
+    assert!(
+        !night.contains(friday(1, 0)),
+        "Fri 01:00 belongs to Thursday's night"
+    );
 
     // A UTC offset: 08:00-22:00 at UTC+2 is 06:00-20:00 UTC.
     let east = Schedule::parse("daily 08:00-22:00", 120).unwrap();
     assert!(east.contains(monday(6, 0)));
     assert!(!east.contains(monday(20, 0)));
-    assert_eq!(east.to_string(), "mon,tue,wed,thu,fri,sat,sun 08:00-22:00 UTC+02:00");
+    assert_eq!(
+        east.to_string(),
+        "mon,tue,wed,thu,fri,sat,sun 08:00-22:00 UTC+02:00"
+    );
 
     // The decision: outside parks at once (no idle period needed), inside keeps.
     let settings = AutoStopSettings {
@@ -215,7 +234,10 @@ fn a_machine_the_user_starts_again_outside_the_schedule_runs_until_the_next_wind
     );
     // Inside the next window the override ends; outside again, it parks.
     let tuesday = |h| monday(h, 0) + Duration::days(1);
-    assert_eq!(decide(tuesday(9), &mut memory, &seen(true, 0), &settings), None);
+    assert_eq!(
+        decide(tuesday(9), &mut memory, &seen(true, 0), &settings),
+        None
+    );
     assert!(decide(tuesday(22), &mut memory, &seen(true, 0), &settings).is_some());
 }
 

@@ -107,9 +107,7 @@ impl Detector {
         if live && self.armed_at.is_none() {
             self.armed_at = Some(now);
         }
-        let Some(armed_at) = self.armed_at else {
-            return None;
-        };
+        let armed_at = self.armed_at?;
         let heard = self.last_frame.map_or(armed_at, |f| f.max(armed_at));
         let silent = now.saturating_duration_since(heard);
         let alert = if silent > self.thresholds.silence {

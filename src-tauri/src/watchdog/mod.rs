@@ -45,7 +45,14 @@ pub async fn run(
     let every = check_every(&thresholds);
     let (started_tx, started) = watch::channel(machine_started(&store).await?);
     let (changes_tx, mut changes) = mpsc::channel(16);
-    let detect = detect(frames, view, started, thresholds, changes_tx, cancel.clone());
+    let detect = detect(
+        frames,
+        view,
+        started,
+        thresholds,
+        changes_tx,
+        cancel.clone(),
+    );
     let record = async {
         let mut poll = tokio::time::interval(every);
         loop {

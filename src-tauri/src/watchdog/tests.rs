@@ -165,7 +165,9 @@ async fn the_switch_records_one_audit_entry_per_episode_and_notifies() {
     let (alert, _since) = store.watchdog_alert().await.unwrap().expect("alert row");
     assert_eq!(alert["kind"], "silent");
     assert_eq!(notices.lock().unwrap().len(), 1);
-    assert!(notices.lock().unwrap()[0].body.starts_with("The agent has sent nothing"));
+    assert!(notices.lock().unwrap()[0]
+        .body
+        .starts_with("The agent has sent nothing"));
     // Recovery: cleared in the row and the log.
     for _ in 0..5 {
         frames.send(metrics(Some(1.0))).unwrap();

@@ -11,6 +11,7 @@ import { availability, hasMachine, TRANSIENT, type MachineOp } from "./machine/a
 import { DestroyDialog } from "./machine/DestroyDialog";
 import { FlyEvents } from "./machine/FlyEvents";
 import { MachineActions } from "./machine/MachineActions";
+import { AutoStopPanel } from "./machine/AutoStopPanel";
 import { MachineStateBadge } from "./machine/MachineStateBadge";
 import { MachineOperationProvider, useMachineOperations, type MachineOperations } from "./machine/operation";
 import { OperationProgress } from "./machine/OperationProgress";
@@ -234,6 +235,8 @@ function MachineArea({ pollMs, operations }: { pollMs: number; operations: Machi
           />
         )}
       </section>
+
+      <AutoStopPanel />
 
       <FlyEvents events={events} error={eventsError} onRefresh={() => void loadEvents()} />
 
