@@ -53,6 +53,9 @@ fn trademind_commands() -> &'static [&'static str] {
         "costs_report",
         "costs_chart",
         "budget_set",
+        "autostop_get",
+        "autostop_set",
+        "watchdog_state",
         "app_ready",
     ]
 }

@@ -11,6 +11,7 @@ use crate::api::costs::BudgetAlert;
 use crate::api::dashboard::{ChartView, DashboardFrame, ScaleAdvice};
 use crate::api::machine::MachineOutcome;
 use crate::api::metrics::MetricsHistory;
+use crate::api::parking::{AutoStopView, ParkedView, WatchdogView};
 use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
@@ -25,6 +26,7 @@ use crate::machine::operation::OperationProgress;
 use crate::machine::size::SizeChoice;
 use crate::machine::status::{MachineStatus, NextAction};
 use crate::machine::{Progress, Step, StepState};
+use crate::parking::{AutoStopSettings, Day, ParkReason, Schedule};
 use crate::secrets::TokenKind;
 use crate::signals::{
     CandleView, IndicatorValue, SignalDetail, SignalFilter, SignalSource, SignalView,
@@ -36,6 +38,7 @@ use crate::traders::{
     ConflictChoice, DryRunView, ImportReport, ImportSkip, Placement, TraderCard, TraderCheck,
     TraderConflict, TraderProblem,
 };
+use crate::watchdog::DeadManAlert;
 use screener::protocol::{ClientFrame, ServerFrame};
 
 /// Writes every exported type (and what it references) into `dir`, one file per type, plus
@@ -44,6 +47,14 @@ use screener::protocol::{ClientFrame, ServerFrame};
 pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     let large_int = std::env::var("TS_RS_LARGE_INT").unwrap_or_else(|_| "number".into());
     let cfg = Config::new().with_large_int(large_int).with_out_dir(dir);
+    AutoStopView::export_all(&cfg)?;
+    AutoStopSettings::export_all(&cfg)?;
+    ParkedView::export_all(&cfg)?;
+    ParkReason::export_all(&cfg)?;
+    Schedule::export_all(&cfg)?;
+    Day::export_all(&cfg)?;
+    WatchdogView::export_all(&cfg)?;
+    DeadManAlert::export_all(&cfg)?;
     AppStatus::export_all(&cfg)?;
     CostReport::export_all(&cfg)?;
     CostDay::export_all(&cfg)?;

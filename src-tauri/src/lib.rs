@@ -14,6 +14,8 @@
 //! - [`traders`]: the user's and the built-in traders, versions, placement local or cloud.
 //! - [`signals`]: the signal feed of both sources, its filters, details and live bus.
 //! - [`local`]: local screening, the engine in-process on live or recorded data.
+//! - [`parking`]: auto-stop: the machine parked when idle or outside the schedule.
+//! - [`watchdog`]: the dead-man switch: an alert when the running agent goes quiet.
 //! - [`api`]: the one operation layer; the GUI commands and the CLI both call it.
 //! - [`cli`]: `trademind <subcommand>`, headless.
 //! - [`shell`]: the Tauri app: window, commands (thin wrappers over [`api`]).
@@ -31,6 +33,7 @@ pub mod link;
 pub mod local;
 pub mod logging;
 pub mod machine;
+pub mod parking;
 pub mod paths;
 pub mod secrets;
 pub mod sensitive;
@@ -38,3 +41,4 @@ pub mod shell;
 pub mod signals;
 pub mod store;
 pub mod traders;
+pub mod watchdog;

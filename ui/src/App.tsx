@@ -11,6 +11,7 @@ import { Settings } from "./areas/Settings";
 import { Signals } from "./areas/Signals";
 import { Traders } from "./areas/Traders";
 import { MachineOperationProvider } from "./areas/machine/operation";
+import { DeadManBanner } from "./components/DeadManBanner";
 import { LinkIndicator } from "./components/LinkIndicator";
 import { NavigationProvider } from "./components/navigation";
 import { useReadySignal } from "./components/useReadySignal";
@@ -60,6 +61,7 @@ function Shell({ current, area, onOpen }: { current: AreaId; area: Area; onOpen:
         )}
       </nav>
       <main className="content">
+        <DeadManBanner />
         <AreaView area={area} />
       </main>
     </div>

@@ -11,6 +11,7 @@ pub mod link;
 pub mod local;
 pub mod machine;
 pub mod metrics;
+pub mod parking;
 pub mod regions;
 pub mod signals;
 pub mod status;

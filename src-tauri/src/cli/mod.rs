@@ -12,6 +12,7 @@ mod costs;
 mod link;
 mod local;
 mod machine;
+mod parking;
 mod signals;
 mod traders;
 
@@ -90,6 +91,12 @@ enum Command {
     },
     /// Signals from the cloud and from local screening, newest first.
     Signals(signals::SignalsArgs),
+    /// Auto-stop: park the machine when no cloud trader runs for a while or outside a
+    /// schedule.
+    Autostop {
+        #[command(subcommand)]
+        action: parking::AutoStopCommand,
+    },
     /// Screening on this computer (no Fly token needed).
     Local {
         #[command(subcommand)]
@@ -202,6 +209,7 @@ async fn run_command(
         Command::Local { action } => local::run(core, json, action).await?,
         Command::Costs(args) => costs::run(core, json, args).await?,
         Command::Budget { action } => costs::run_budget(core, json, action).await?,
+        Command::Autostop { action } => parking::run(core, json, action).await?,
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod commands;
 mod costs;
 mod live;
 mod local;
+mod parking;
 mod signals;
 pub mod startup;
 mod traders;
@@ -53,6 +54,7 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
                 let cancel = app.handle().state::<Background>().0.clone();
                 costs::watch_budget(app.handle().clone(), cancel);
             }
+            parking::spawn_tasks(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -88,6 +90,9 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             costs::costs_report,
             costs::costs_chart,
             costs::budget_set,
+            parking::autostop_get,
+            parking::autostop_set,
+            parking::watchdog_state,
             live::link_watch,
             live::link_reconnect,
             live::dashboard_watch,
@@ -136,7 +141,7 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
 
 /// Cancelled at exit: ends the app's background tasks.
 #[derive(Default)]
-struct Background(tokio_util::sync::CancellationToken);
+pub(crate) struct Background(pub(crate) tokio_util::sync::CancellationToken);
 
 /// Takes in the agent's trader states and signals (onto the signal bus) and shows desktop
 /// notifications of new signals, until the app exits (the watch registry's exit token).

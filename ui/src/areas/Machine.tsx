@@ -12,6 +12,7 @@ import { CostPanel } from "./machine/CostPanel";
 import { DestroyDialog } from "./machine/DestroyDialog";
 import { FlyEvents } from "./machine/FlyEvents";
 import { MachineActions } from "./machine/MachineActions";
+import { AutoStopPanel } from "./machine/AutoStopPanel";
 import { MachineStateBadge } from "./machine/MachineStateBadge";
 import { MachineOperationProvider, useMachineOperations, type MachineOperations } from "./machine/operation";
 import { OperationProgress } from "./machine/OperationProgress";
@@ -237,6 +238,7 @@ function MachineArea({ pollMs, operations }: { pollMs: number; operations: Machi
       </section>
 
       <CostPanel />
+      <AutoStopPanel />
 
       <FlyEvents events={events} error={eventsError} onRefresh={() => void loadEvents()} />
 

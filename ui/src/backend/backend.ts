@@ -4,6 +4,8 @@ import type {
   ApiError,
   AppStatus,
   AuditEvent,
+  AutoStopSettings,
+  AutoStopView,
   ErrorCode,
   FlyEventView,
   MachineOutcome,
@@ -12,6 +14,7 @@ import type {
   Progress,
   RegionsView,
   TokenStatus,
+  WatchdogView,
 } from "../bindings";
 import type { LiveApi, LocalApi, SignalsApi, TradersApi } from "./apis";
 import type { CostsApi } from "./costs";
@@ -51,6 +54,12 @@ export interface Backend {
   machineEvents(limit: number): Promise<FlyEventView[]>;
   /** Regions (flagged where Binance is blocked) and sizes with estimated costs. */
   regionsList(): Promise<RegionsView>;
+  /** Auto-stop settings and whether the app has parked the machine (and why). */
+  autostopGet(): Promise<AutoStopView>;
+  /** Fails with `invalid_input` for an idle period of 0 or an invalid schedule. */
+  autostopSet(settings: AutoStopSettings): Promise<AutoStopView>;
+  /** The dead-man alert in force (the agent went quiet while the machine runs), if any. */
+  watchdogState(): Promise<WatchdogView>;
 
   readonly traders: TradersApi;
   readonly signals: SignalsApi;

@@ -3,6 +3,8 @@
 import type {
   AppStatus,
   AuditEvent,
+  AutoStopSettings,
+  AutoStopView,
   FlyEventView,
   MachineOutcome,
   MachineStatus,
@@ -10,8 +12,10 @@ import type {
   OperationProgress,
   Progress,
   RegionsView,
+  Schedule,
   TokenInfo,
   TokenStatus,
+  WatchdogView,
 } from "../bindings";
 import { type Backend, BackendError, type StartOptions } from "./backend";
 import { MockCosts, type MockCostsOptions } from "./costs";
@@ -46,6 +50,8 @@ export class MockBackend implements Backend {
   readonly live: MockLive;
   private stored: TokenInfo | null = null;
   private readonly options: MockOptions;
+  private autostop: AutoStopView = { settings: { idleMinutes: null, schedule: null }, scheduleText: null, parked: null };
+  private watchdog: WatchdogView = { alert: null, text: null, since: null };
   /** The simulated machine; tests use it to inject failures and to see which steps ran. */
   readonly machine: MockMachine;
 
@@ -182,6 +188,42 @@ export class MockBackend implements Backend {
     return this.machine.regions();
   }
 
+  autostopGet(): Promise<AutoStopView> {
+    return Promise.resolve(structuredClone(this.autostop));
+  }
+
+  autostopSet(settings: AutoStopSettings): Promise<AutoStopView> {
+    const idle = settings.idleMinutes;
+    if (idle !== null && (idle < 1 || idle > 10080 || !Number.isInteger(idle))) {
+      return Promise.reject(
+        new BackendError({ code: "invalid_input", message: `the idle period must be 1 minute to 7 days, not ${idle} min`, hint: null }),
+      );
+    }
+    const s = settings.schedule;
+    if (s !== null && (s.days.length === 0 || s.startMinute === s.endMinute || s.startMinute >= 1440 || s.endMinute >= 1440)) {
+      return Promise.reject(new BackendError({ code: "invalid_input", message: "schedule: invalid window", hint: null }));
+    }
+    this.autostop = { ...this.autostop, settings, scheduleText: s === null ? null : mockScheduleText(s) };
+    this.record("autostop.set", {});
+    return this.autostopGet();
+  }
+
+  watchdogState(): Promise<WatchdogView> {
+    return Promise.resolve({ ...this.watchdog });
+  }
+
+  /** Test hooks: the machine parked for `text`, and a dead-man alert in force. */
+  setParked(text: string | null): void {
+    this.autostop = {
+      ...this.autostop,
+      parked: text === null ? null : { reason: { kind: "idle", minutes: 30 }, text, at: new Date().toISOString() },
+    };
+  }
+
+  setWatchdog(view: WatchdogView): void {
+    this.watchdog = view;
+  }
+
   private status(): TokenStatus {
     return { present: this.stored !== null, active: this.stored, stored: this.stored, envWarning: null };
   }
@@ -210,4 +252,9 @@ function operationReporter(
 ): (line: string, done: boolean) => void {
   const began = Date.now();
   return (line, done) => onProgress?.({ operation, line, elapsedMs: Date.now() - began, done });
+}
+
+function mockScheduleText(s: Schedule): string {
+  const hm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  return `${s.days.join(",")} ${hm(s.startMinute)}-${hm(s.endMinute)}`;
 }

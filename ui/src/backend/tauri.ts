@@ -3,6 +3,8 @@ import { Channel } from "@tauri-apps/api/core";
 import type {
   AppStatus,
   AuditEvent,
+  AutoStopSettings,
+  AutoStopView,
   FlyEventView,
   MachineOutcome,
   MachineStatus,
@@ -10,6 +12,7 @@ import type {
   Progress,
   RegionsView,
   TokenStatus,
+  WatchdogView,
 } from "../bindings";
 import type { Backend, StartOptions } from "./backend";
 import { call } from "./call";
@@ -80,6 +83,18 @@ export class TauriBackend implements Backend {
 
   regionsList(): Promise<RegionsView> {
     return call("regions_list");
+  }
+
+  autostopGet(): Promise<AutoStopView> {
+    return call("autostop_get");
+  }
+
+  autostopSet(settings: AutoStopSettings): Promise<AutoStopView> {
+    return call("autostop_set", { settings });
+  }
+
+  watchdogState(): Promise<WatchdogView> {
+    return call("watchdog_state");
   }
 }
 

@@ -1,0 +1,186 @@
+//! The dead-man's switch: the timing half with a fake frame source and paused tokio time, and
+//! the whole switch against a real database (one audit entry per episode, the alert row, the
+//! notification).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use screener::protocol::{Metrics, ServerFrame};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::link::LinkState;
+
+fn metrics(candle_age: Option<f64>) -> ServerFrame {
+    ServerFrame::Metrics(Metrics {
+        last_candle_age_seconds: candle_age,
+        ..Metrics::default()
+    })
+}
+
+fn live() -> LinkView {
+    LinkView {
+        state: LinkState::Live {
+            role: screener::protocol::Role::Owner,
+            since: "2026-11-23T10:00:00Z".into(),
+        },
+        ..LinkView::offline()
+    }
+}
+
+/// Sends a frame every 10 s of (paused) time for `seconds`.
+async fn feed(tx: &broadcast::Sender<ServerFrame>, seconds: u64, candle_age: Option<f64>) {
+    for _ in 0..seconds / 10 {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let _ = tx.send(metrics(candle_age));
+    }
+}
+
+fn drain(rx: &mut mpsc::Receiver<Change>) -> Vec<Change> {
+    let mut out = Vec::new();
+    while let Ok(change) = rx.try_recv() {
+        out.push(change);
+    }
+    out
+}
+
+#[tokio::test(start_paused = true)]
+async fn silence_and_stale_candles_alert_once_and_clear_on_recovery() {
+    let (frames, frames_rx) = broadcast::channel(64);
+    let (view_tx, view) = watch::channel(LinkView::offline());
+    let (started_tx, started) = watch::channel(true);
+    let (changes_tx, mut changes) = mpsc::channel(16);
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(detect(
+        frames_rx,
+        view,
+        started,
+        Thresholds::default(),
+        changes_tx,
+        cancel.clone(),
+    ));
+
+    // Never live: no alert however long the silence (the link was never up).
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(drain(&mut changes).is_empty());
+
+    // Live, frames flowing every 10 s for 10 min: no alert.
+    view_tx.send_replace(live());
+    feed(&frames, 600, Some(3.0)).await;
+    assert!(drain(&mut changes).is_empty());
+
+    // Silence: nothing at 110 s, an alert past 120 s, and only one however long it lasts.
+    tokio::time::sleep(Duration::from_secs(110)).await;
+    assert!(drain(&mut changes).is_empty(), "not before the threshold");
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let raised = drain(&mut changes);
+    assert!(
+        matches!(raised.as_slice(), [Change::Raised(DeadManAlert::Silent { silent_seconds })] if *silent_seconds > 120 && *silent_seconds <= 130),
+        "{raised:?}"
+    );
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(drain(&mut changes).is_empty(), "one alert per episode");
+
+    // Frames again: cleared.
+    feed(&frames, 20, Some(3.0)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(drain(&mut changes), vec![Change::Cleared]);
+
+    // Frames flow but the newest candle is old and getting older: a stale-candle alert.
+    feed(&frames, 30, Some(590.0)).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(drain(&mut changes).is_empty(), "596 s old: not yet");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let stale = drain(&mut changes);
+    assert!(
+        matches!(stale.as_slice(), [Change::Raised(DeadManAlert::StaleCandles { age_seconds })] if *age_seconds > 600),
+        "{stale:?}"
+    );
+    // A fresh candle clears it.
+    let _ = frames.send(metrics(Some(1.0)));
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(drain(&mut changes), vec![Change::Cleared]);
+
+    // The user stops the machine: silence is no alert.
+    started_tx.send_replace(false);
+    view_tx.send_replace(LinkView::offline());
+    tokio::time::sleep(Duration::from_secs(900)).await;
+    assert!(drain(&mut changes).is_empty());
+
+    cancel.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn the_switch_records_one_audit_entry_per_episode_and_notifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite")).await.unwrap();
+    store
+        .save_machine(&crate::store::machine::MachineRecord {
+            app: "trademind-wd".into(),
+            org_slug: "personal".into(),
+            machine_id: Some("m1".into()),
+            instance_id: None,
+            region: "fra".into(),
+            size: "normal".into(),
+            image: "img:1".into(),
+            state: Some("started".into()),
+            seen_at: None,
+            secrets_version: None,
+            secrets_fingerprint: None,
+        })
+        .await
+        .unwrap();
+    let (frames, frames_rx) = broadcast::channel(64);
+    let (_view_tx, view) = watch::channel(live());
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&notices);
+    let cancel = CancellationToken::new();
+    let thresholds = Thresholds {
+        silence: Duration::from_millis(400),
+        candle_age: Duration::from_secs(600),
+    };
+    let task = tokio::spawn(run(
+        store.clone(),
+        frames_rx,
+        view,
+        thresholds,
+        move |n: Notice| seen.lock().unwrap().push(n),
+        cancel.clone(),
+    ));
+    let count = |kind: &'static str| {
+        let store = store.clone();
+        async move { store.events_of_kind(kind, 50).await.unwrap().len() }
+    };
+    // Frames every 100 ms for 1 s: nothing.
+    for _ in 0..10 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        frames.send(metrics(Some(1.0))).unwrap();
+    }
+    assert_eq!(count(record_kind::ALERT).await, 0);
+    // Silent for 1.5 s: one alert, in the row and the log, and one notification.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(count(record_kind::ALERT).await, 1);
+    let (alert, _since) = store.watchdog_alert().await.unwrap().expect("alert row");
+    assert_eq!(alert["kind"], "silent");
+    assert_eq!(notices.lock().unwrap().len(), 1);
+    assert!(notices.lock().unwrap()[0]
+        .body
+        .starts_with("The agent has sent nothing"));
+    // Recovery: cleared in the row and the log.
+    for _ in 0..5 {
+        frames.send(metrics(Some(1.0))).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(record_kind::CLEARED).await, 1);
+    assert!(store.watchdog_alert().await.unwrap().is_none());
+    assert_eq!(count(record_kind::ALERT).await, 1);
+    cancel.cancel();
+    task.await.unwrap().unwrap();
+}
+
+mod record_kind {
+    pub const ALERT: &str = crate::parking::record::event::DEAD_MAN_ALERT;
+    pub const CLEARED: &str = crate::parking::record::event::DEAD_MAN_CLEARED;
+}
