@@ -197,11 +197,27 @@ impl Session {
     }
 
     /// Saves a PNG screenshot of the window.
+    ///
+    /// The app turns WebKitGTK's accelerated compositing off, and then WebKitWebDriver's
+    /// snapshot waits for the next paint, which a still page never makes: a 1-pixel,
+    /// near-transparent animation keeps frames coming while the snapshot is taken.
     pub fn screenshot(&self, path: &Path) {
         std::thread::sleep(Duration::from_millis(300)); // let the last DOM change paint
-        let v = self
-            .call("GET", "/screenshot", None)
-            .unwrap_or_else(|e| panic!("screenshot: {e}"));
+        self.execute(
+            "if (!document.getElementById('wd-paint')) { \
+               const s = document.createElement('style'); s.id = 'wd-paint-style'; \
+               s.textContent = '@keyframes wd-paint { from { opacity: 0.01 } to { opacity: 0.02 } }'; \
+               document.head.appendChild(s); \
+               const d = document.createElement('div'); d.id = 'wd-paint'; \
+               d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;animation:wd-paint 0.1s linear infinite alternate'; \
+               document.body.appendChild(d); } return true;",
+        );
+        let shot = self.call("GET", "/screenshot", None);
+        self.execute(
+            "for (const id of ['wd-paint', 'wd-paint-style']) { \
+               const e = document.getElementById(id); if (e) e.remove(); } return true;",
+        );
+        let v = shot.unwrap_or_else(|e| panic!("screenshot: {e}"));
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .expect("screenshot is base64");
