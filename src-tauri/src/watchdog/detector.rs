@@ -33,12 +33,22 @@ impl Default for Thresholds {
 
 /// Why the agent looks dead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum DeadManAlert {
     /// No heartbeat or metrics from the agent for `silent_seconds`.
-    Silent { silent_seconds: u64 },
+    Silent {
+        #[serde(alias = "silent_seconds")]
+        silent_seconds: u64,
+    },
     /// The agent's newest candle is `age_seconds` old.
-    StaleCandles { age_seconds: u64 },
+    StaleCandles {
+        #[serde(alias = "age_seconds")]
+        age_seconds: u64,
+    },
 }
 
 impl std::fmt::Display for DeadManAlert {

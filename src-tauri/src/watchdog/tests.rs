@@ -184,3 +184,21 @@ mod record_kind {
     pub const ALERT: &str = crate::parking::record::event::DEAD_MAN_ALERT;
     pub const CLEARED: &str = crate::parking::record::event::DEAD_MAN_CLEARED;
 }
+
+#[test]
+fn alerts_are_camel_case_on_the_wire_and_read_back_from_older_rows() {
+    let alert = DeadManAlert::Silent {
+        silent_seconds: 130,
+    };
+    let json = serde_json::to_value(&alert).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"kind": "silent", "silentSeconds": 130})
+    );
+    // Rows stored before the rename used snake_case fields.
+    let old: DeadManAlert =
+        serde_json::from_str(r#"{"kind":"stale_candles","age_seconds":700}"#).unwrap();
+    assert_eq!(old, DeadManAlert::StaleCandles { age_seconds: 700 });
+    let refused = serde_json::from_str::<DeadManAlert>(r#"{"kind":"silent"}"#);
+    assert!(refused.is_err(), "a missing duration is refused");
+}

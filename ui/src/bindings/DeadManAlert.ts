@@ -3,4 +3,4 @@
 /**
  * Why the agent looks dead.
  */
-export type DeadManAlert = { "kind": "silent", silent_seconds: number, } | { "kind": "stale_candles", age_seconds: number, };
+export type DeadManAlert = { "kind": "silent", silentSeconds: number, } | { "kind": "stale_candles", ageSeconds: number, };

@@ -1,7 +1,7 @@
 // The Events area's filter state → the core's EventFilter.
 import type { EventFilter } from "../../bindings";
 
-export type Family = "all" | "machine" | "provision" | "link" | "trader" | "token";
+export type Family = "all" | "machine" | "provision" | "link" | "trader" | "budget" | "autostop" | "watchdog" | "token";
 
 export const FAMILIES: readonly { id: Family; label: string }[] = [
   { id: "all", label: "All" },
@@ -9,6 +9,9 @@ export const FAMILIES: readonly { id: Family; label: string }[] = [
   { id: "provision", label: "Provisioning" },
   { id: "link", label: "Link" },
   { id: "trader", label: "Traders" },
+  { id: "budget", label: "Budget" },
+  { id: "autostop", label: "Auto-stop" },
+  { id: "watchdog", label: "Dead-man alerts" },
   { id: "token", label: "Token" },
 ];
 

@@ -51,7 +51,7 @@ describe("AutoStopPanel", () => {
     await waitFor(() => expect(screen.getByTestId("machine-parked").textContent).toBe("Parked — no cloud trader for 30 min"));
     expect(screen.queryByTestId("deadman-banner")).toBeNull();
     backend.setWatchdog({
-      alert: { kind: "silent", silent_seconds: 130 },
+      alert: { kind: "silent", silentSeconds: 130 },
       text: "the agent has sent nothing for 130 s",
       since: null,
     });
