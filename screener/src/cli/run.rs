@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::traders::{files, load_traders};
-use crate::engine::{replay, Engine, EngineConfig};
+use crate::engine::{replay, Engine, EngineConfig, Signal};
 use crate::market::{CandleFile, Interval};
 
 /// Arguments of `screener run`.
@@ -77,22 +77,7 @@ pub fn run(args: &RunArgs, out: &mut impl Write, err: &mut impl Write) -> std::i
             &file.candles,
             |signal| {
                 if written.is_ok() {
-                    written = if args.json {
-                        serde_json::to_string(signal)
-                            .map_err(std::io::Error::other)
-                            .and_then(|l| writeln!(out, "{l}"))
-                    } else {
-                        writeln!(
-                            out,
-                            "#{} {} {} {} @ {} {}",
-                            signal.seq,
-                            signal.trader_id,
-                            signal.symbol,
-                            signal.interval,
-                            signal.price,
-                            signal.conditions.join("; ")
-                        )
-                    };
+                    written = write_signal(out, signal, args.json);
                 }
             },
             |error| {
@@ -144,6 +129,26 @@ fn data_files_in(path: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
         problems.push(format!("{}: no .csv or .json candle files", path.display()));
     }
     all
+}
+
+/// One signal as `screener run` prints it: a JSON line with `json`, else a readable line.
+/// `trademind local run` prints the same lines.
+pub fn write_signal(out: &mut impl Write, signal: &Signal, json: bool) -> std::io::Result<()> {
+    if json {
+        let line = serde_json::to_string(signal).map_err(std::io::Error::other)?;
+        writeln!(out, "{line}")
+    } else {
+        writeln!(
+            out,
+            "#{} {} {} {} @ {} {}",
+            signal.seq,
+            signal.trader_id,
+            signal.symbol,
+            signal.interval,
+            signal.price,
+            signal.conditions.join("; ")
+        )
+    }
 }
 
 fn millis(d: Duration) -> f64 {

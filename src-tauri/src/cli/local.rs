@@ -83,20 +83,6 @@ impl ReplayControl for Printer {
     }
     fn signal(&mut self, signal: &Signal) {
         self.signals += 1;
-        let mut out = std::io::stdout().lock();
-        let _ = if self.json {
-            writeln!(out, "{}", serde_json::to_string(signal).unwrap_or_default())
-        } else {
-            writeln!(
-                out,
-                "#{} {} {} {} @ {} {}",
-                signal.seq,
-                signal.trader_id,
-                signal.symbol,
-                signal.interval,
-                signal.price,
-                signal.conditions.join("; ")
-            )
-        };
+        let _ = screener::cli::run::write_signal(&mut std::io::stdout().lock(), signal, self.json);
     }
 }
