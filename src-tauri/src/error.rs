@@ -98,6 +98,11 @@ pub enum Error {
     #[error("Binance could not be reached: {detail}")]
     MarketUnreachable { detail: String },
 
+    /// Support mode is read-only: the backend refuses every operation that would change the
+    /// user's machine, traders or settings. Code `forbidden`.
+    #[error("{operation} is not allowed in support mode: support access is read-only")]
+    SupportReadOnly { operation: String },
+
     /// A bug or an impossible state; the message says where.
     #[error("internal error: {0}")]
     Internal(String),
@@ -131,6 +136,7 @@ impl Error {
             Self::Link(e) => e.code(),
             Self::VersionConflict { .. } => ErrorCode::VersionConflict,
             Self::MarketUnreachable { .. } => ErrorCode::MarketUnreachable,
+            Self::SupportReadOnly { .. } => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -188,6 +194,10 @@ impl Error {
             Self::MarketUnreachable { .. } => {
                 "Check the internet connection, or choose a folder of recorded candles to \
                  screen offline."
+            }
+            Self::SupportReadOnly { .. } => {
+                "Support mode only inspects. Ask the machine's owner to make the change in their \
+                 TradeMind, or open TradeMind without --support with the owner's token."
             }
             Self::Internal(_) => {
                 "This is a bug in TradeMind. Please report it with the log file from the log \

@@ -29,6 +29,7 @@ pub mod cloud;
 pub mod costs;
 pub mod error;
 pub mod fly;
+pub mod inspect;
 pub mod link;
 pub mod local;
 pub mod logging;

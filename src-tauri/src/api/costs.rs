@@ -74,6 +74,7 @@ pub async fn set_budget(
     monthly_usd: f64,
     hard_stop: bool,
 ) -> Result<Budget> {
+    core.require_owner("budget set").await?;
     let budget = Budget::new(monthly_usd, hard_stop)?;
     core.store().set_budget(Some(&budget)).await?;
     core.store()
@@ -88,6 +89,7 @@ pub async fn set_budget(
 
 /// Removes the monthly budget, audited.
 pub async fn clear_budget(core: &Core, actor: Actor) -> Result<()> {
+    core.require_owner("budget clear").await?;
     core.store().set_budget(None).await?;
     core.store()
         .record_event(
@@ -106,6 +108,7 @@ pub async fn set_price(
     size: &str,
     usd_per_hour: Option<f64>,
 ) -> Result<Vec<PriceOverride>> {
+    core.require_owner("costs price").await?;
     let (size, usd) = match usd_per_hour {
         Some(usd) => {
             let (size, usd) = price::check_override(size, usd)?;

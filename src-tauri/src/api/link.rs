@@ -69,6 +69,7 @@ pub async fn ensure_connected(core: &Core) -> Result<LinkCheck> {
 
 /// Starts the link now (no checks; [`ensure_connected`] is the careful way).
 pub async fn connect(core: &Core) -> Result<bool> {
+    core.require_owner("link connect").await?;
     let config = link_config(core).await?;
     let machine = super::metrics::machine_key(core.store()).await?;
     core.cloud()
@@ -89,6 +90,7 @@ pub fn view(core: &Core) -> LinkView {
 /// Asks the running link to connect again now, or — without a link — connects if the agent is
 /// ready. Returns the view after.
 pub async fn reconnect(core: &Core) -> Result<LinkView> {
+    core.require_owner("link reconnect").await?;
     match core.cloud().link() {
         Some(link) => link.reconnect(),
         None => {

@@ -17,6 +17,7 @@ pub fn status(core: &Core) -> LocalStatus {
 /// answers (`market_unreachable` with a hint to use recorded data otherwise). Traders: the
 /// named ones, or every enabled one not in the cloud.
 pub async fn start(core: &Core, request: LocalStart) -> Result<LocalStatus> {
+    core.require_owner("local start").await?;
     let traders = super::traders::local_traders(core, &request.traders).await?;
     let source = match &request.data_dir {
         Some(dir) => {

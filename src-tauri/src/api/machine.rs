@@ -29,6 +29,7 @@ pub async fn start(
     options: StartOptions,
     progress: ProgressSink,
 ) -> Result<MachineOutcome> {
+    core.require_owner("machine start").await?;
     let session = core.session(actor).await?.with_progress(progress);
     let state = provision::start(&session, options).await?;
     let status = status::reconcile(&session).await?;
@@ -80,6 +81,7 @@ pub async fn stop(
     actor: Actor,
     progress: Option<OperationSink>,
 ) -> Result<MachineOutcome> {
+    core.require_owner("machine stop").await?;
     let session = core.session(actor).await?;
     link::disconnect(core).await;
     let message = lifecycle::stop(&session, &reporter(Operation::Stop, progress)).await?;
@@ -93,6 +95,7 @@ pub async fn restart(
     actor: Actor,
     progress: Option<OperationSink>,
 ) -> Result<MachineOutcome> {
+    core.require_owner("machine restart").await?;
     let session = core.session(actor).await?;
     link::disconnect(core).await;
     let message = lifecycle::restart(&session, &reporter(Operation::Restart, progress)).await?;
@@ -105,6 +108,7 @@ pub async fn restart(
 
 /// Changes the machine's size (a CPU priority or Fly preset).
 pub async fn resize(core: &Core, actor: Actor, size: &str) -> Result<MachineOutcome> {
+    core.require_owner("machine resize").await?;
     let session = core.session(actor).await?;
     let message = lifecycle::resize(&session, size).await?;
     // A running machine restarts on the new size: reconnect (resetting the backoff) once its
@@ -124,6 +128,7 @@ pub async fn destroy(
     confirmed: bool,
     progress: Option<OperationSink>,
 ) -> Result<MachineOutcome> {
+    core.require_owner("machine destroy").await?;
     let session = core.session(actor).await?;
     if confirmed {
         link::disconnect(core).await;

@@ -31,6 +31,17 @@ use crate::store::Store;
 
 pub use crate::store::events::Actor;
 
+/// Whom the installation acts for. A support session ([`Mode::Support`]) inspects a user's
+/// machine with a read-only Fly token and the agent's viewer token; every operation that
+/// would change a machine, a trader or a setting is refused by [`Core::require_owner`] —
+/// in the backend, whatever window or command asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Owner,
+    Support,
+}
+
 /// An opened installation: paths, database, keyring vault and the process environment's token.
 #[derive(Debug)]
 pub struct Core {
@@ -46,12 +57,19 @@ pub struct Core {
     signals: SignalBus,
     /// Local screening (the engine in-process).
     local: LocalScreening,
+    /// Owner, or read-only support.
+    mode: Mode,
 }
 
 impl Core {
     /// Creates the directories, opens and migrates the database, and reads the environment.
     /// A missing keyring backend is not fatal here: token operations report it when used.
     pub async fn open(paths: Paths) -> Result<Self> {
+        Self::open_as(paths, Mode::Owner).await
+    }
+
+    /// [`Core::open`] for `mode`: a support session refuses every change (see [`Mode`]).
+    pub async fn open_as(paths: Paths, mode: Mode) -> Result<Self> {
         paths.ensure_dirs()?;
         let store = Store::open(&paths.database).await?;
         store
@@ -66,6 +84,7 @@ impl Core {
         tracing::info!(
             data_dir = %paths.data_dir.display(),
             keyring_service = %paths.keyring_service,
+            ?mode,
             "opened TradeMind data"
         );
         Ok(Self {
@@ -77,6 +96,32 @@ impl Core {
             cloud: Arc::new(Cloud::default()),
             signals: SignalBus::default(),
             local: LocalScreening::default(),
+            mode,
+        })
+    }
+
+    /// Owner or support.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Refuses `operation` (e.g. "machine stop") in support mode with `forbidden`, and records
+    /// the refusal in the audit log. Every operation that changes the user's machine, traders
+    /// or settings calls this first.
+    pub async fn require_owner(&self, operation: &str) -> Result<()> {
+        if self.mode == Mode::Owner {
+            return Ok(());
+        }
+        tracing::warn!(operation, "support mode refused a change");
+        self.store
+            .record_event(
+                Actor::Support,
+                crate::store::events::EventKind::SupportRefused,
+                serde_json::json!({ "operation": operation }),
+            )
+            .await?;
+        Err(crate::error::Error::SupportReadOnly {
+            operation: operation.to_owned(),
         })
     }
 
@@ -100,6 +145,8 @@ impl Core {
 
     /// A machine-operation session for `actor` with the active token.
     pub async fn session(&self, actor: Actor) -> Result<Session> {
+        self.require_owner("using the owner's machine session (support inspects with `trademind inspect`)")
+            .await?;
         let token = token::active(self).await?;
         let vault = self.vault.clone().map_err(|e| e.message);
         Session::new(self.store.clone(), vault, &token, self.endpoints()?, actor)

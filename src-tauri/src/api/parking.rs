@@ -61,6 +61,7 @@ pub async fn get(core: &Core) -> Result<AutoStopView> {
 
 /// Validates and saves the settings (audited as `autostop.set`).
 pub async fn set(core: &Core, actor: Actor, settings: AutoStopSettings) -> Result<AutoStopView> {
+    core.require_owner("autostop set").await?;
     settings.validate()?;
     let store = core.store();
     store.set_autostop_settings(&settings).await?;

@@ -138,6 +138,7 @@ pub async fn active(core: &Core) -> Result<FlyToken> {
 
 /// Validates `raw` and stores it in the keyring, replacing any stored token.
 pub async fn store(core: &Core, actor: Actor, raw: Sensitive<String>) -> Result<TokenStatus> {
+    core.require_owner("token store").await?;
     let token = FlyToken::parse(raw.expose())?;
     drop(raw);
     core.vault()?.store_fly_token(&token).await?;
@@ -155,6 +156,7 @@ pub async fn store(core: &Core, actor: Actor, raw: Sensitive<String>) -> Result<
 /// Removes the stored token. Removing when none is stored is not an error (nothing is
 /// recorded then).
 pub async fn remove(core: &Core, actor: Actor) -> Result<TokenStatus> {
+    core.require_owner("token remove").await?;
     if core.vault()?.delete_fly_token().await? {
         core.store()
             .record_event(actor, EventKind::TokenRemoved, json!({}))

@@ -72,6 +72,7 @@ pub async fn check(trader: Trader) -> Result<TraderCheck> {
 /// fields must be valid and the code must compile. A trader in the cloud is redeployed at
 /// its new version through the outbox.
 pub async fn save(core: &Core, actor: Actor, mut trader: Trader) -> Result<TraderCard> {
+    core.require_owner("trader save").await?;
     let store = core.store();
     if trader.id.trim().is_empty() {
         trader.id = transfer::new_id();
@@ -139,6 +140,7 @@ async fn compiles(trader: &Trader) -> Result<()> {
 
 /// Deletes a user trader at `version`. One in the cloud must be taken out of it first.
 pub async fn delete(core: &Core, actor: Actor, id: &str, version: u64) -> Result<()> {
+    core.require_owner("trader delete").await?;
     let row = core.store().trader_required(id).await?;
     if row.cloud_wanted {
         return Err(Error::InvalidInput(format!(
@@ -155,6 +157,7 @@ pub async fn delete(core: &Core, actor: Actor, id: &str, version: u64) -> Result
 
 /// Turns a trader on or off (local screening picks it up at its next start).
 pub async fn set_enabled(core: &Core, actor: Actor, id: &str, enabled: bool) -> Result<TraderCard> {
+    core.require_owner("trader enable").await?;
     core.store().trader_set_enabled(id, enabled).await?;
     if !enabled {
         core.local().exclude(id);
@@ -175,6 +178,7 @@ pub async fn set_cloud(
     on: bool,
     expected_version: u64,
 ) -> Result<TraderCard> {
+    core.require_owner("trader cloud toggle").await?;
     let link = core.cloud().link();
     let link = cloud::owner_link(link.as_deref())?;
     cloud::set_cloud(core.store(), link, actor, id, on, expected_version).await?;
@@ -191,6 +195,7 @@ pub async fn resolve_conflict(
     id: &str,
     choice: ConflictChoice,
 ) -> Result<TraderCard> {
+    core.require_owner("trader conflict resolve").await?;
     let link = core.cloud().link();
     cloud::resolve_conflict(core.store(), link.as_deref(), actor, id, choice).await?;
     core.local().exclude(id);
@@ -200,6 +205,7 @@ pub async fn resolve_conflict(
 /// Imports trader records (see [`crate::traders::transfer`]); a record whose id is taken by
 /// one of the user's traders is imported as a copy under a new id.
 pub async fn import(core: &Core, actor: Actor, json: String) -> Result<ImportReport> {
+    core.require_owner("traders import").await?;
     let store = core.store();
     let rows = store.traders().await?;
     let builtin_ids: HashSet<String> = rows

@@ -19,6 +19,7 @@ pub mod client;
 pub mod create;
 pub mod error;
 pub mod lease;
+pub mod logs;
 pub mod machines;
 pub mod platform;
 pub mod retry;
@@ -32,6 +33,7 @@ pub use client::{ClientOptions, FlyClient, DEFAULT_BASE_URL, LEASE_NONCE_HEADER}
 pub use create::{CreateRequestId, REQUEST_ID_METADATA_KEY};
 pub use error::{FlyError, Reply};
 pub use lease::DEFAULT_LEASE_TTL;
+pub use logs::{LogEntry, LogPage, LogRequest};
 pub use machines::{ListMachines, RestartOptions, StopOptions};
 pub use retry::{PropagationPolicy, RetryPolicy};
 pub use wait::{WaitFor, WaitOutcome};

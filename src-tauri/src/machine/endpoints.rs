@@ -5,6 +5,9 @@
 //!   `https://api.machines.dev`; requests go to `<base>/v1/…`).
 //! - `TRADEMIND_AGENT_URL` / `--agent-url`: the agent (default `https://<app>.fly.dev`, the
 //!   only address Fly serves for an app). `{app}` in the value is replaced by the app name.
+//! - `TRADEMIND_FLY_LOGS_URL`: Fly's logs API, which lives on `api.fly.io`, not on the Machines
+//!   API's host (requests go to `<base>/api/v1/apps/<app>/logs`). Default `https://api.fly.io`,
+//!   or — when only the Machines API address was changed (a test double, a proxy) — that one.
 //! - `TRADEMIND_AGENT_IMAGE`: the agent image, pinned by tag or digest.
 //! - `TRADEMIND_AGENT_READY_TIMEOUT`: seconds to wait for the agent's `ready` (default 300).
 
@@ -16,6 +19,9 @@ use crate::machine::plan;
 
 pub const FLY_API_URL_ENV: &str = "TRADEMIND_FLY_API_URL";
 pub const AGENT_URL_ENV: &str = "TRADEMIND_AGENT_URL";
+pub const FLY_LOGS_URL_ENV: &str = "TRADEMIND_FLY_LOGS_URL";
+/// Fly's logs API (support mode).
+pub const DEFAULT_FLY_LOGS_URL: &str = "https://api.fly.io";
 pub const AGENT_IMAGE_ENV: &str = "TRADEMIND_AGENT_IMAGE";
 pub const READY_TIMEOUT_ENV: &str = "TRADEMIND_AGENT_READY_TIMEOUT";
 
@@ -26,6 +32,8 @@ pub const APP_PLACEHOLDER: &str = "{app}";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     pub fly_api_url: String,
+    /// `None`: [`DEFAULT_FLY_LOGS_URL`], or `fly_api_url` when that was changed.
+    pub fly_logs_url: Option<String>,
     /// `None`: `https://<app>.fly.dev`.
     pub agent_url: Option<String>,
     pub image: String,
@@ -37,6 +45,7 @@ impl Default for Endpoints {
     fn default() -> Self {
         Self {
             fly_api_url: DEFAULT_BASE_URL.to_owned(),
+            fly_logs_url: None,
             agent_url: None,
             image: plan::DEFAULT_IMAGE.to_owned(),
             ready_timeout: Duration::from_secs(300),
@@ -56,6 +65,9 @@ impl Endpoints {
         let mut endpoints = Self::default();
         if let Some(url) = get(FLY_API_URL_ENV) {
             endpoints.fly_api_url = check_url(FLY_API_URL_ENV, &url)?;
+        }
+        if let Some(url) = get(FLY_LOGS_URL_ENV) {
+            endpoints.fly_logs_url = Some(check_url(FLY_LOGS_URL_ENV, &url)?);
         }
         if let Some(url) = get(AGENT_URL_ENV) {
             endpoints.agent_url = Some(check_url(AGENT_URL_ENV, &url)?);
@@ -86,6 +98,15 @@ impl Endpoints {
             self.agent_url = Some(check_url("--agent-url", url)?);
         }
         Ok(self)
+    }
+
+    /// Fly's logs API base (no trailing slash).
+    pub fn fly_logs_url(&self) -> String {
+        match &self.fly_logs_url {
+            Some(url) => url.clone(),
+            None if self.fly_api_url != DEFAULT_BASE_URL => self.fly_api_url.clone(),
+            None => DEFAULT_FLY_LOGS_URL.to_owned(),
+        }
     }
 
     /// The agent's base URL for `app` (no trailing slash).

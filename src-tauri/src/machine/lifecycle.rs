@@ -493,6 +493,11 @@ pub struct FlyEventView {
 pub async fn events(session: &Session, limit: u32) -> Result<Vec<FlyEventView>> {
     let Target { machine, .. } = target(session).await?;
     import_events(session, &machine).await;
+    Ok(event_views(&machine, limit))
+}
+
+/// A machine's newest `limit` events, newest first.
+pub fn event_views(machine: &Machine, limit: u32) -> Vec<FlyEventView> {
     let mut events: Vec<FlyEventView> = machine
         .events
         .iter()
@@ -512,5 +517,5 @@ pub async fn events(session: &Session, limit: u32) -> Result<Vec<FlyEventView>> 
         .collect();
     events.sort_by(|a, b| b.at.cmp(&a.at));
     events.truncate(limit as usize);
-    Ok(events)
+    events
 }

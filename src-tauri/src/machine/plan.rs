@@ -48,6 +48,9 @@ pub const VOLUME_SIZE_GB: u32 = 1;
 pub const ROLE_KEY: &str = "trademind_role";
 /// The value of [`ROLE_KEY`].
 pub const ROLE_AGENT: &str = "agent";
+/// Metadata key holding the user the machine was made for (the token's user, an email or id),
+/// so support staff can find a user's machine by it.
+pub const USER_KEY: &str = "trademind_user";
 // The metadata key holding a run's client-generated request id is the client's
 // `crate::fly::REQUEST_ID_METADATA_KEY`: the client writes it on create and finds by it.
 

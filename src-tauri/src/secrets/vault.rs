@@ -25,6 +25,10 @@ pub enum SecretAccount {
     AgentViewerToken,
     /// The LLM API key for AI analysis, when the user configured one.
     LlmApiKey,
+    /// Support staff's read-only Fly token (`fly tokens create readonly`), for support mode.
+    SupportFlyToken,
+    /// The viewer token of the agent support staff inspect, for support mode.
+    SupportViewerToken,
 }
 
 impl SecretAccount {
@@ -34,6 +38,8 @@ impl SecretAccount {
             Self::AgentOwnerToken => "agent-owner-token",
             Self::AgentViewerToken => "agent-viewer-token",
             Self::LlmApiKey => "llm-api-key",
+            Self::SupportFlyToken => "support-fly-token",
+            Self::SupportViewerToken => "support-viewer-token",
         }
     }
 }

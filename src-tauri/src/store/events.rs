@@ -22,6 +22,8 @@ pub enum Actor {
     Fly,
     /// The app on its own (e.g. the live link connecting or losing the agent).
     App,
+    /// Support staff, through the support window or `trademind inspect` (read-only).
+    Support,
 }
 
 impl Actor {
@@ -32,6 +34,7 @@ impl Actor {
             Self::Cli => "cli",
             Self::Fly => "fly",
             Self::App => "app",
+            Self::Support => "support",
         }
     }
 }
@@ -72,6 +75,10 @@ pub enum EventKind {
     BudgetWarning,
     /// The budget's hard stop stopped the machine (once per month).
     BudgetStop,
+    /// Support staff looked at a user's app (what, and which app and machine).
+    SupportAccess,
+    /// Support mode refused an operation that would change something.
+    SupportRefused,
 }
 
 impl EventKind {
@@ -97,6 +104,8 @@ impl EventKind {
             Self::BudgetSet => "budget.set",
             Self::BudgetWarning => "budget.warning",
             Self::BudgetStop => "budget.stop",
+            Self::SupportAccess => "support.access",
+            Self::SupportRefused => "support.refused",
         }
     }
 }

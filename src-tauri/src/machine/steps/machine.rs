@@ -121,13 +121,19 @@ pub(super) async fn machine(
                 run.image,
                 plan::DATA_PATH
             ));
-            let request = plan::create_request(
+            let mut request = plan::create_request(
                 &run.image,
                 &run.size,
                 &region,
                 &volume_id,
                 state.secrets_version,
             )?;
+            if let Some(user) = state.user.as_deref().filter(|u| !u.is_empty()) {
+                request
+                    .config
+                    .metadata
+                    .insert(plan::USER_KEY.into(), user.to_owned());
+            }
             let machine = match session
                 .fly
                 .create_machine(&app, &request, &run.request_id)
