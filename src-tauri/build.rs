@@ -4,9 +4,13 @@
 fn main() {
     println!("cargo:rerun-if-changed=../tauri.conf.json");
     println!("cargo:rerun-if-changed=../ui/dist");
+    println!("cargo:rerun-if-changed=capabilities");
+    println!("cargo:rerun-if-changed=capabilities/support.json");
     let manifest = tauri_build::AppManifest::new().commands(trademind_commands());
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
+        // Capability files (the support window's) live in `src-tauri/capabilities`.
+        .capabilities_path_pattern(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/**/*"))
         .app_manifest(manifest);
     if let Err(error) = tauri_build::try_build(attributes) {
         panic!("tauri build failed: {error:#}");
@@ -57,5 +61,13 @@ fn trademind_commands() -> &'static [&'static str] {
         "autostop_set",
         "watchdog_state",
         "app_ready",
+        "support_access",
+        "support_login",
+        "support_logout",
+        "support_find",
+        "support_inspect",
+        "support_logs",
+        "support_watch",
+        "support_report",
     ]
 }

@@ -15,10 +15,15 @@ use crate::api::parking::{AutoStopView, ParkedView, WatchdogView};
 use crate::api::regions::{RegionChoice, RegionsView};
 use crate::api::status::{AppStatus, Check};
 use crate::api::token::{TokenInfo, TokenSource, TokenStatus};
+use crate::api::Mode;
 use crate::cloud::LinkView;
 use crate::costs::budget::{Budget, BudgetLevel, BudgetStatus};
 use crate::costs::view::{CostDay, CostReport, PriceOverride};
 use crate::error::{ApiError, ErrorCode};
+use crate::inspect::{
+    InspectTarget, Inspection, LogQuery, LogsView, ReportSummary, SupportAccess, SupportCredential,
+    SupportFrame,
+};
 use crate::link::LinkState;
 use crate::local::{LocalMode, LocalStart, LocalStatus};
 use crate::machine::lifecycle::FlyEventView;
@@ -117,6 +122,16 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     LocalStatus::export_all(&cfg)?;
     LocalMode::export_all(&cfg)?;
     LocalStart::export_all(&cfg)?;
+    // Support mode: the read-only inspector and the diagnostics report.
+    Mode::export_all(&cfg)?;
+    SupportAccess::export_all(&cfg)?;
+    SupportCredential::export_all(&cfg)?;
+    InspectTarget::export_all(&cfg)?;
+    Inspection::export_all(&cfg)?;
+    LogQuery::export_all(&cfg)?;
+    LogsView::export_all(&cfg)?;
+    SupportFrame::export_all(&cfg)?;
+    ReportSummary::export_all(&cfg)?;
     write_index(dir)
 }
 

@@ -7,12 +7,14 @@
 
 pub mod costs;
 pub mod dashboard;
+pub mod inspect;
 pub mod link;
 pub mod local;
 pub mod machine;
 pub mod metrics;
 pub mod parking;
 pub mod regions;
+pub mod report;
 pub mod signals;
 pub mod status;
 pub mod token;
@@ -145,8 +147,10 @@ impl Core {
 
     /// A machine-operation session for `actor` with the active token.
     pub async fn session(&self, actor: Actor) -> Result<Session> {
-        self.require_owner("using the owner's machine session (support inspects with `trademind inspect`)")
-            .await?;
+        self.require_owner(
+            "using the owner's machine session (support inspects with `trademind inspect`)",
+        )
+        .await?;
         let token = token::active(self).await?;
         let vault = self.vault.clone().map_err(|e| e.message);
         Session::new(self.store.clone(), vault, &token, self.endpoints()?, actor)

@@ -41,6 +41,8 @@ impl Check {
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub version: String,
+    /// `support`: the read-only support window (see [`super::Mode`]).
+    pub mode: super::Mode,
     pub data_dir: String,
     pub log_dir: String,
     pub database_path: String,
@@ -68,6 +70,7 @@ pub async fn report(core: &Core) -> AppStatus {
         Err(e) => (Check::failed(e), None),
     };
     AppStatus {
+        mode: core.mode(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: paths.data_dir.display().to_string(),
         log_dir: paths.log_dir.display().to_string(),

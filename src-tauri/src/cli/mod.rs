@@ -9,6 +9,7 @@
 //! 1 a local failure (keyring, database, files).
 
 mod costs;
+mod inspect;
 mod link;
 mod local;
 mod machine;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::api::{self, token::TokenStatus, Actor, Core};
+use crate::api::{self, token::TokenStatus, Actor, Core, Mode};
 use crate::error::{ApiError, Blame, Error, Result};
 use crate::logging::{self, Console};
 use crate::paths::Paths;
@@ -45,6 +46,11 @@ pub struct Cli {
     /// Machine-readable output: the result as JSON on stdout, errors as JSON on stderr.
     #[arg(long, global = true)]
     json: bool,
+
+    /// Support mode: read-only. Every command that would change a machine, a trader or a
+    /// setting is refused with `forbidden`; without a subcommand the support window opens.
+    #[arg(long, global = true)]
+    support: bool,
 
     /// Fly Machines API base URL; overrides TRADEMIND_FLY_API_URL (default https://api.machines.dev).
     #[arg(long, global = true, value_name = "URL")]
@@ -114,7 +120,61 @@ enum Command {
         #[command(subcommand)]
         action: costs::BudgetCommand,
     },
+    /// Support mode (read-only): find a user's machine and inspect it, its logs and its live
+    /// agent, or write a diagnostics report. Needs a read-only Fly token (and the agent's
+    /// viewer token for metrics, traders and signals).
+    Inspect {
+        #[command(subcommand)]
+        action: inspect::InspectCommand,
+    },
 }
+
+/// Every subcommand that changes a machine, a trader, a token or a setting, as an argument
+/// list that parses: support mode refuses each one (see the tests, and
+/// `tests/tests/support_mode.rs`, which runs them all against a read-only setup).
+pub const CHANGES: &[&[&str]] = &[
+    &["login", "--token-stdin"],
+    &["logout"],
+    &["machine", "start"],
+    &["machine", "stop"],
+    &["machine", "restart"],
+    &["machine", "resize", "--size", "shared-cpu-2x"],
+    &["machine", "destroy", "--yes"],
+    &["traders", "import", "traders.json"],
+    &["autostop", "set", "--idle", "30m"],
+    &["autostop", "off"],
+    &["costs", "price", "set", "shared-cpu-1x", "0.01"],
+    &["costs", "price", "clear", "shared-cpu-1x"],
+    &["budget", "set", "50"],
+    &["budget", "clear"],
+];
+
+/// Every subcommand that only reads (or only touches support's own credentials).
+pub const READS: &[&str] = &[
+    "status",
+    "events",
+    "machine status",
+    "machine events",
+    "regions",
+    "traders list",
+    "traders show",
+    "traders check",
+    "traders export",
+    "signals",
+    "autostop show",
+    "local run",
+    "link status",
+    "link watch",
+    "costs",
+    "budget show",
+    "inspect login",
+    "inspect logout",
+    "inspect status",
+    "inspect find",
+    "inspect show",
+    "inspect logs",
+    "inspect watch",
+];
 
 /// Entry point of the `trademind` binary.
 pub fn main() -> ExitCode {
@@ -123,12 +183,16 @@ pub fn main() -> ExitCode {
         Some(dir) => Paths::for_data_dir(dir.clone()),
         None => Paths::from_env(),
     };
+    let mode = match (&cli.command, cli.support) {
+        (Some(Command::Inspect { .. }), _) | (_, true) => Mode::Support,
+        _ => Mode::Owner,
+    };
     match cli.command {
-        None => crate::shell::run(paths),
+        None => crate::shell::run(paths, mode),
         Some(command) => {
             let json = cli.json;
             let endpoints = (cli.fly_api_url, cli.agent_url);
-            match headless(paths, json, endpoints, command) {
+            match headless(paths, json, endpoints, command, mode) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     print_error(&error, json);
@@ -153,6 +217,7 @@ fn headless(
     json: bool,
     (fly_api_url, agent_url): (Option<String>, Option<String>),
     command: Command,
+    mode: Mode,
 ) -> std::result::Result<(), ApiError> {
     let paths = paths?;
     paths.ensure_dirs()?;
@@ -163,7 +228,7 @@ fn headless(
         .build()
         .map_err(|e| Error::Internal(format!("starting the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let mut core = Core::open(paths).await?;
+        let mut core = Core::open_as(paths, mode).await?;
         core.override_endpoints(fly_api_url.as_deref(), agent_url.as_deref())?;
         let outcome = run_command(&core, json, command).await;
         core.close().await;
@@ -210,11 +275,12 @@ async fn run_command(
         Command::Costs(args) => costs::run(core, json, args).await?,
         Command::Budget { action } => costs::run_budget(core, json, action).await?,
         Command::Autostop { action } => parking::run(core, json, action).await?,
+        Command::Inspect { action } => inspect::run(core, json, action).await?,
     }
     Ok(())
 }
 
-async fn read_stdin_token() -> Result<Sensitive<String>> {
+pub(crate) async fn read_stdin_token() -> Result<Sensitive<String>> {
     use tokio::io::AsyncReadExt;
     let mut buffer = Vec::new();
     tokio::io::stdin()
@@ -326,6 +392,43 @@ fn describe_events(events: &[crate::store::events::AuditEvent]) -> String {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// Every leaf subcommand's path, e.g. `machine stop`.
+    fn leaves(command: &clap::Command, prefix: &str, out: &mut Vec<String>) {
+        let subcommands: Vec<_> = command
+            .get_subcommands()
+            .filter(|c| c.get_name() != "help")
+            .collect();
+        if subcommands.is_empty() {
+            out.push(prefix.trim().to_owned());
+        }
+        for sub in subcommands {
+            leaves(sub, &format!("{prefix} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_subcommand_is_classified_as_a_change_or_a_read() {
+        let mut all = Vec::new();
+        leaves(&Cli::command(), "", &mut all);
+        all.retain(|path| !path.is_empty());
+        for path in &all {
+            let change = CHANGES.iter().any(|argv| {
+                let words: Vec<&str> = path.split(' ').collect();
+                argv.starts_with(&words)
+            });
+            let read = READS.contains(&path.as_str());
+            assert!(
+                change ^ read,
+                "`{path}` must be listed exactly once in cli::CHANGES or cli::READS"
+            );
+        }
+        // And every listed change parses (so the support-mode test really runs it).
+        for argv in CHANGES {
+            let args = std::iter::once("trademind").chain(argv.iter().copied());
+            Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+        }
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

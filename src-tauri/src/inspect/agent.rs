@@ -55,7 +55,8 @@ pub async fn inspect(base: &str, viewer: Option<&Sensitive<String>>) -> AgentIns
         view.history_error = Some(missing);
         return view;
     };
-    let (health, snapshot, history) = tokio::join!(health, snapshot(base, token), history(base, token));
+    let (health, snapshot, history) =
+        tokio::join!(health, snapshot(base, token), history(base, token));
     match health {
         Ok(h) => view.health = Some(h),
         Err(e) => view.health_error = Some(e.into()),
@@ -86,7 +87,10 @@ pub async fn health(base: &str) -> Result<HealthView> {
         .await
         .map_err(|e| unreachable(format!("/health: {e}")))?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|e| unreachable(format!("/health: {e}")))?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| unreachable(format!("/health: {e}")))?;
     let mut view: HealthView = serde_json::from_slice(&body).map_err(|_| {
         unreachable(format!(
             "/health answered HTTP {status} without the agent's JSON (the machine may be down and \
@@ -117,7 +121,10 @@ pub async fn history(base: &str, token: &Sensitive<String>) -> Result<AgentHisto
         }
         other => return Err(unreachable(format!("/history answered HTTP {other}"))),
     }
-    let body = response.bytes().await.map_err(|e| unreachable(format!("/history: {e}")))?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| unreachable(format!("/history: {e}")))?;
     serde_json::from_slice(&body).map_err(|e| {
         Error::Link(LinkError::Protocol {
             detail: format!("/history does not parse: {e}"),
@@ -185,7 +192,10 @@ pub async fn snapshot(base: &str, token: &Sensitive<String>) -> Result<Snapshot,
 }
 
 /// A viewer connection to the agent at `base`, greeted.
-pub async fn open(base: &str, token: &Sensitive<String>) -> Result<(Socket, screener::protocol::Hello), LinkError> {
+pub async fn open(
+    base: &str,
+    token: &Sensitive<String>,
+) -> Result<(Socket, screener::protocol::Hello), LinkError> {
     let url = websocket_url(base)?;
     connection::open(&url, token, CONNECT_DEADLINE).await
 }

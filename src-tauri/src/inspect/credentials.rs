@@ -117,14 +117,22 @@ pub async fn require(vault: Result<&Vault>, which: SupportCredential) -> Result<
             "{} is not set: run `trademind inspect login{} --token-stdin`, paste it in the \
              support window, or set {}",
             which.describe(),
-            if which == SupportCredential::Viewer { " --viewer" } else { "" },
+            if which == SupportCredential::Viewer {
+                " --viewer"
+            } else {
+                ""
+            },
             which.env_var()
         ))
     })
 }
 
 /// Stores a validated credential in the keyring.
-pub async fn store(vault: &Vault, which: SupportCredential, value: &Sensitive<String>) -> Result<()> {
+pub async fn store(
+    vault: &Vault,
+    which: SupportCredential,
+    value: &Sensitive<String>,
+) -> Result<()> {
     vault.store_secret(which.account(), value).await
 }
 
@@ -150,7 +158,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.expose(), "tmv_0123456789abcdef0123");
-        for bad in ["", "short", "tmv_with a space in it 0123456", "tmv_\u{7}bell0123456789abc"] {
+        for bad in [
+            "",
+            "short",
+            "tmv_with a space in it 0123456",
+            "tmv_\u{7}bell0123456789abc",
+        ] {
             let err = validate(SupportCredential::Viewer, &Sensitive::new(bad.into())).unwrap_err();
             assert_eq!(err.code(), crate::error::ErrorCode::InvalidInput, "{bad:?}");
             if !bad.is_empty() {
@@ -162,7 +175,10 @@ mod tests {
     #[test]
     fn fly_tokens_are_parsed_like_the_owners() {
         let bad = validate(SupportCredential::Fly, &Sensitive::new("nonsense".into()));
-        assert_eq!(bad.unwrap_err().code(), crate::error::ErrorCode::InvalidToken);
+        assert_eq!(
+            bad.unwrap_err().code(),
+            crate::error::ErrorCode::InvalidToken
+        );
         assert_eq!(last4("abcdefgh"), "…efgh");
         assert_eq!(last4("ab"), "…ab");
     }

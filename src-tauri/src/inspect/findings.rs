@@ -29,7 +29,8 @@ pub fn diagnose(
             Severity::Critical,
             "no_machine",
             "The app has no agent machine",
-            "Fly lists no TradeMind agent machine in this app (never started, or destroyed).".into(),
+            "Fly lists no TradeMind agent machine in this app (never started, or destroyed)."
+                .into(),
             "Ask the user to press Start in the Machine area.",
         ));
         return found;
@@ -81,7 +82,11 @@ fn machine_state(machine: &MachineInspection, found: &mut Vec<Finding>) {
                 format!(
                     "Check {} is critical{}.",
                     check.name,
-                    check.output.as_deref().map(|o| format!(": {o}")).unwrap_or_default()
+                    check
+                        .output
+                        .as_deref()
+                        .map(|o| format!(": {o}"))
+                        .unwrap_or_default()
                 ),
                 "Fly's proxy stops routing to the machine while it fails; see the agent's \
                  health below.",
@@ -91,7 +96,9 @@ fn machine_state(machine: &MachineInspection, found: &mut Vec<Finding>) {
 }
 
 fn parse(at: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(at).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn crash_loop(
@@ -107,9 +114,12 @@ fn crash_loop(
         .filter(|e| e.kind == "exit" && e.exit_code.is_some_and(|c| c != 0))
         .filter(|e| parse(&e.at).is_some_and(|t| t >= since))
         .collect();
-    let boots = agent
-        .and_then(|a| a.history.as_ref())
-        .map_or(0, |h| h.boots.iter().filter(|b| parse(&b.at).is_some_and(|t| t >= since)).count());
+    let boots = agent.and_then(|a| a.history.as_ref()).map_or(0, |h| {
+        h.boots
+            .iter()
+            .filter(|b| parse(&b.at).is_some_and(|t| t >= since))
+            .count()
+    });
     if let Some(oom) = machine.events.iter().find(|e| e.oom_killed == Some(true)) {
         found.push(finding(
             Severity::Critical,
@@ -168,9 +178,12 @@ fn agent_findings(
              the events and errors in the logs.",
         )),
         (Some(health), _) => {
-            let age = health
-                .last_candle_age_seconds
-                .or_else(|| agent.metrics.as_ref().and_then(|m| m.last_candle_age_seconds));
+            let age = health.last_candle_age_seconds.or_else(|| {
+                agent
+                    .metrics
+                    .as_ref()
+                    .and_then(|m| m.last_candle_age_seconds)
+            });
             match health.status.as_str() {
                 "starting" => found.push(finding(
                     Severity::Warning,
@@ -250,7 +263,14 @@ fn agent_findings(
             "Deployed traders are in error",
             errored
                 .iter()
-                .map(|t| format!("{} v{}: {}", t.trader_id, t.version, t.error.as_deref().unwrap_or("error")))
+                .map(|t| {
+                    format!(
+                        "{} v{}: {}",
+                        t.trader_id,
+                        t.version,
+                        t.error.as_deref().unwrap_or("error")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
             "The user can fix the filter in the Traders area and deploy it again.",
@@ -268,7 +288,13 @@ fn agent_findings(
                 Severity::Warning,
                 "agent_errors",
                 "The agent reported errors in the last hour",
-                format!("{} errors; the last ({}, {}): {}", recent.len(), last.at, last.source, last.message),
+                format!(
+                    "{} errors; the last ({}, {}): {}",
+                    recent.len(),
+                    last.at,
+                    last.source,
+                    last.message
+                ),
                 "The error summary and the logs show the whole sequence.",
             ));
         }

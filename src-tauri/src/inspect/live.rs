@@ -52,12 +52,18 @@ where
             Ok(Flow::Stop) => return Ok(()),
             Ok(Flow::Lost(detail)) => detail,
             Err(LinkError::Unauthorized) => {
-                sink(link("unauthorized", Some("the agent refused the viewer token".into())));
+                sink(link(
+                    "unauthorized",
+                    Some("the agent refused the viewer token".into()),
+                ));
                 return Err(LinkError::Unauthorized);
             }
             Err(e) => e.to_string(),
         };
-        if !sink(link("retrying", Some(format!("{detail}; again in {} s", retry.as_secs())))) {
+        if !sink(link(
+            "retrying",
+            Some(format!("{detail}; again in {} s", retry.as_secs())),
+        )) {
             return Ok(());
         }
         tokio::select! {
@@ -87,7 +93,9 @@ where
     *retry = FIRST_RETRY;
     // New signals only: from the greeting's seq on the first connection, then from the last
     // one seen (a restarted journal starts again from its own last seq).
-    let after = last_seq.filter(|s| *s <= hello.last_seq).unwrap_or(hello.last_seq);
+    let after = last_seq
+        .filter(|s| *s <= hello.last_seq)
+        .unwrap_or(hello.last_seq);
     agent::resume_from(&mut socket, after).await?;
     if !sink(link("live", Some(format!("agent {}", hello.agent_version)))) {
         return Ok(Flow::Stop);
@@ -99,7 +107,9 @@ where
             Ok(Some(Err(e))) => return Ok(Flow::Lost(e.to_string())),
             Ok(Some(Ok(Message::Text(text)))) => text,
             Ok(Some(Ok(Message::Close(frame)))) => {
-                return Ok(Flow::Lost(crate::link::connection::close_detail(frame.as_ref())))
+                return Ok(Flow::Lost(crate::link::connection::close_detail(
+                    frame.as_ref(),
+                )))
             }
             Ok(Some(Ok(_))) => continue,
         };

@@ -41,10 +41,18 @@ pub fn check(query: &LogQuery) -> Result<()> {
 
 /// Whether `line` passes the query's filters.
 pub fn matches(line: &LogLine, query: &LogQuery) -> bool {
-    if query.min_level.is_some_and(|min| level_of(&line.level) < min) {
+    if query
+        .min_level
+        .is_some_and(|min| level_of(&line.level) < min)
+    {
         return false;
     }
-    match query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(text) => line.message.to_lowercase().contains(&text.to_lowercase()),
         None => true,
     }

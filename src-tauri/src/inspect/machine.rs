@@ -11,13 +11,19 @@ const EVENTS: u32 = 50;
 
 /// The inspection of `machine` as Fly answered it.
 pub fn inspection(machine: &Machine) -> MachineInspection {
-    let config = machine.config.as_ref().or(machine.incomplete_config.as_ref());
+    let config = machine
+        .config
+        .as_ref()
+        .or(machine.incomplete_config.as_ref());
     MachineInspection {
         id: machine.id.clone(),
         name: machine.name.clone(),
         state: machine.state.as_str().to_owned(),
         region: machine.region.clone(),
-        instance_id: machine.instance_id.clone().or_else(|| machine.version.clone()),
+        instance_id: machine
+            .instance_id
+            .clone()
+            .or_else(|| machine.version.clone()),
         created_at: machine.created_at.clone(),
         updated_at: machine.updated_at.clone(),
         config: config.map(|c| config_view(c, machine)),
@@ -68,7 +74,10 @@ fn config_view(config: &MachineConfig, machine: &Machine) -> MachineConfigView {
     }
     MachineConfigView {
         image: config.image.clone(),
-        cpu_kind: config.guest.as_ref().map(|g| g.cpu_kind.as_str().to_owned()),
+        cpu_kind: config
+            .guest
+            .as_ref()
+            .map(|g| g.cpu_kind.as_str().to_owned()),
         cpus: config.guest.as_ref().map(|g| g.cpus),
         memory_mb: config.guest.as_ref().map(|g| g.memory_mb),
         services: config

@@ -17,13 +17,14 @@ pub mod findings;
 pub mod live;
 pub mod logs;
 pub mod machine;
+pub mod report;
 pub mod target;
 pub mod view;
 
 use crate::error::Result;
 use crate::fly::{ClientOptions, FlyClient};
-use crate::secrets::FlyToken;
 use crate::machine::Endpoints;
+use crate::secrets::FlyToken;
 use crate::sensitive::Sensitive;
 
 pub use view::*;

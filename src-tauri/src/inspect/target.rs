@@ -58,18 +58,20 @@ pub async fn find(fly: &FlyClient, query: &str) -> Result<Vec<InspectTarget>> {
 }
 
 /// The target for a known app (and machine, when given): the one support picked.
-pub async fn resolve(fly: &FlyClient, app: &str, machine_id: Option<&str>) -> Result<InspectTarget> {
+pub async fn resolve(
+    fly: &FlyClient,
+    app: &str,
+    machine_id: Option<&str>,
+) -> Result<InspectTarget> {
     plan::check_app_name(app)?;
     let machines = agents(fly, app).await?;
-    let machine = match machine_id {
-        Some(id) => Some(
-            machines
-                .iter()
-                .find(|m| m.id == id)
-                .ok_or_else(|| Error::InvalidInput(format!("app {app} has no agent machine {id}")))?,
-        ),
-        None => oldest(&machines),
-    };
+    let machine =
+        match machine_id {
+            Some(id) => Some(machines.iter().find(|m| m.id == id).ok_or_else(|| {
+                Error::InvalidInput(format!("app {app} has no agent machine {id}"))
+            })?),
+            None => oldest(&machines),
+        };
     Ok(target(app, machine, MatchKind::App))
 }
 
@@ -86,7 +88,12 @@ async fn org_apps(fly: &FlyClient) -> Result<Vec<String>> {
                     .into(),
             )
         })?;
-    let mut apps: Vec<String> = fly.list_apps(&org).await?.into_iter().map(|a| a.name).collect();
+    let mut apps: Vec<String> = fly
+        .list_apps(&org)
+        .await?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
     apps.sort();
     apps.truncate(MAX_APPS);
     Ok(apps)
@@ -121,7 +128,10 @@ fn targets(app: &str, machines: Vec<Machine>, kind: MatchKind) -> Vec<InspectTar
         (a.created_at.as_deref().unwrap_or(""), &a.id)
             .cmp(&(b.created_at.as_deref().unwrap_or(""), &b.id))
     });
-    sorted.into_iter().map(|m| target(app, Some(m), kind)).collect()
+    sorted
+        .into_iter()
+        .map(|m| target(app, Some(m), kind))
+        .collect()
 }
 
 fn target(app: &str, machine: Option<&Machine>, kind: MatchKind) -> InspectTarget {

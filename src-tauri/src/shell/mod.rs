@@ -8,21 +8,22 @@ mod local;
 mod parking;
 mod signals;
 pub mod startup;
+mod support;
 mod traders;
 pub mod watch;
 mod webview;
 
 use std::process::ExitCode;
 
-use crate::api::Core;
+use crate::api::{Core, Mode};
 use crate::error::{ApiError, Result};
 use crate::logging::{self, Console};
 use crate::paths::Paths;
 
 /// Runs the desktop app until its last window closes.
-pub fn run(paths: Result<Paths>) -> ExitCode {
+pub fn run(paths: Result<Paths>, mode: Mode) -> ExitCode {
     webview::prepare_environment();
-    match run_app(paths) {
+    match run_app(paths, mode) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -32,21 +33,27 @@ pub fn run(paths: Result<Paths>) -> ExitCode {
     }
 }
 
-fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
+fn run_app(paths: Result<Paths>, mode: Mode) -> std::result::Result<(), ApiError> {
     let paths = paths?;
     paths.ensure_dirs()?;
     let _log = logging::init(&paths.log_dir, Console::Info)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "TradeMind starting");
-    let core = tauri::async_runtime::block_on(Core::open(paths))?;
+    let core = tauri::async_runtime::block_on(Core::open_as(paths, mode))?;
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(core)
         .manage(watch::Watches::default())
         .manage(Background::default())
-        .setup(|app| {
-            webview::tune(app);
+        .setup(move |app| {
+            let label = open_window(app, mode)?;
+            webview::tune(app, label);
             exit_on_signal(app.handle().clone());
+            if mode == Mode::Support {
+                // Support only inspects: no reconciling, no link of its own, no budget or
+                // auto-stop acting on a machine.
+                return Ok(());
+            }
             reconcile_at_start(app.handle().clone());
             follow_cloud_and_notify(app.handle().clone());
             {
@@ -98,6 +105,14 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
             live::dashboard_watch,
             live::events_query,
             commands::app_ready,
+            support::support_access,
+            support::support_login,
+            support::support_logout,
+            support::support_find,
+            support::support_inspect,
+            support::support_logs,
+            support::support_watch,
+            support::support_report,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| crate::error::Error::Internal(format!("building the window: {e}")))?;
@@ -118,6 +133,34 @@ fn run_app(paths: Result<Paths>) -> std::result::Result<(), ApiError> {
         tracing::warn!(code, "the event loop ended with a non-zero code");
     }
     Ok(())
+}
+
+/// The label of the window each mode opens: the trader's `main`, or the read-only `support`
+/// window with its own capability (`src-tauri/capabilities/support.json`).
+pub fn window_label(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Owner => "main",
+        Mode::Support => "support",
+    }
+}
+
+/// Creates the mode's window from its entry in `tauri.conf.json` (both are `create: false`,
+/// so exactly one window, with exactly its capability, exists).
+fn open_window(
+    app: &tauri::App,
+    mode: Mode,
+) -> std::result::Result<&'static str, Box<dyn std::error::Error>> {
+    let label = window_label(mode);
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == label)
+        .ok_or_else(|| format!("tauri.conf.json has no `{label}` window"))?
+        .clone();
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+    Ok(label)
 }
 
 /// Matches the machine record with Fly once at start-up (drift is recorded in the audit log),

@@ -20,13 +20,13 @@ pub fn prepare_environment() {
     }
 }
 
-/// Applies the settings to the main window's web view (a no-op elsewhere).
-pub fn tune(app: &tauri::App) {
+/// Applies the settings to the `label` window's web view (a no-op elsewhere).
+pub fn tune(app: &tauri::App, label: &str) {
     #[cfg(target_os = "linux")]
     {
         use tauri::Manager;
-        let Some(window) = app.get_webview_window("main") else {
-            tracing::warn!("no main window to tune");
+        let Some(window) = app.get_webview_window(label) else {
+            tracing::warn!(label, "no window to tune");
             return;
         };
         let tuned = window.with_webview(|webview| {
@@ -40,5 +40,5 @@ pub fn tune(app: &tauri::App) {
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = app;
+    let _ = (app, label);
 }

@@ -3,4 +3,4 @@
 /**
  * Who caused an event.
  */
-export type Actor = "gui" | "cli" | "fly" | "app";
+export type Actor = "gui" | "cli" | "fly" | "app" | "support";
