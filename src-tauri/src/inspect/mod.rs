@@ -108,6 +108,7 @@ impl Inspector {
             machine,
             agent,
             findings,
+            charts: Vec::new(),
         })
     }
 }

@@ -288,6 +288,8 @@ pub struct Inspection {
     pub agent: Option<AgentInspection>,
     /// Most severe first.
     pub findings: Vec<Finding>,
+    /// The agent's last 24 h as charts (from its history), like the dashboard's.
+    pub charts: Vec<crate::api::dashboard::ChartView>,
 }
 
 /// A log level, for filtering (at least this severe).
