@@ -151,3 +151,28 @@ pub async fn events(core: &Core, actor: Actor, limit: u32) -> Result<Vec<FlyEven
     let session = core.session(actor).await?;
     lifecycle::events(&session, limit.clamp(1, 50)).await
 }
+
+/// The agent's viewer token (made at provisioning, kept in the keyring), to hand to support
+/// staff. Sharing it is recorded in the audit log (`support.access`, what `viewer-token`).
+pub async fn viewer_token(
+    core: &Core,
+    actor: Actor,
+) -> Result<crate::sensitive::Sensitive<String>> {
+    let token = core
+        .vault()?
+        .load_secret(crate::secrets::SecretAccount::AgentViewerToken)
+        .await?
+        .ok_or_else(|| {
+            crate::error::Error::InvalidInput(
+                "there is no viewer token yet: it is made when the machine is first started".into(),
+            )
+        })?;
+    core.store()
+        .record_event(
+            actor,
+            crate::store::events::EventKind::SupportAccess,
+            serde_json::json!({ "what": "viewer-token shared" }),
+        )
+        .await?;
+    Ok(token)
+}

@@ -198,3 +198,6 @@ impl Core {
         self.store.close().await;
     }
 }
+
+#[cfg(test)]
+mod support_mode_tests;

@@ -48,6 +48,9 @@ pub enum MachineCommand {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=50))]
         limit: u32,
     },
+    /// Print the agent's viewer token, to give support staff read-only access to the live
+    /// agent (metrics, traders, signals, history). Recorded in the audit log.
+    ViewerToken,
     /// Destroy the machine and delete its data volume with the agent's journal (the app and
     /// its secrets are kept).
     Destroy {
@@ -91,6 +94,15 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
         MachineCommand::Events { limit } => {
             let events = api::machine::events(core, Actor::Cli, limit).await?;
             output(json, &events, || describe_events(&events));
+        }
+        MachineCommand::ViewerToken => {
+            let token = api::machine::viewer_token(core, Actor::Cli).await?;
+            // Asked for explicitly: to standard output only, never to the log.
+            if json {
+                println!("{}", serde_json::json!({ "viewerToken": token.expose() }));
+            } else {
+                println!("{}", token.expose());
+            }
         }
         MachineCommand::Destroy { yes } => {
             let outcome = api::machine::destroy(core, Actor::Cli, yes, None).await?;

@@ -155,6 +155,7 @@ pub const READS: &[&str] = &[
     "events",
     "machine status",
     "machine events",
+    "machine viewer-token",
     "regions",
     "traders list",
     "traders show",

@@ -193,18 +193,27 @@ fn agent_findings(
                     "Wait a minute; if it stays here, the logs show what the backfill waits on.",
                 )),
                 "degraded" | "ready" => {
-                    if age.is_some_and(|a| a > STALE_CANDLE_SECS)
-                        || (health.status == "degraded" && age.is_some_and(|a| a > 120.0))
-                    {
+                    let draining = agent
+                        .status
+                        .as_ref()
+                        .is_some_and(|s| s.state == screener::protocol::AgentState::Draining);
+                    let streams = agent.metrics.as_ref().map_or(1, |m| m.streams_connected);
+                    // The agent calls itself degraded when its newest candle is older than two
+                    // of its shortest interval (and a minute); with streams connected and not
+                    // draining, that is candles that stopped.
+                    let agent_says_stale =
+                        health.status == "degraded" && !draining && streams > 0 && age.is_some();
+                    if age.is_some_and(|a| a > STALE_CANDLE_SECS) || agent_says_stale {
                         found.push(finding(
                             Severity::Critical,
                             "stale_candles",
                             "Candles stopped arriving",
                             format!(
-                                "The newest closed candle is {:.0} s old (agent status {}); \
-                                 traders are not evaluated on fresh data.",
+                                "The newest closed candle is {:.0} s old (agent status {}, {} \
+                                 streams connected); traders are not evaluated on fresh data.",
                                 age.unwrap_or_default(),
-                                health.status
+                                health.status,
+                                streams
                             ),
                             "Look for Binance errors in the logs (rate limits, 451 from a US \
                              region, network). A restart reconnects the streams; a region \
@@ -326,3 +335,6 @@ fn agent_findings(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
