@@ -10,6 +10,8 @@
 //! - [`commands`]: deploy, undeploy, pause, resume, each applied at most once.
 //! - [`http`]: `/health`, `/metrics`, `/ws`; [`session`]: one WebSocket connection.
 //! - [`metrics`]: the metrics snapshot and Prometheus text; [`scale`]: the vCPU advice.
+//! - [`history`]: the last 24 h of samples, boots and errors (`GET /history`), kept on disk
+//!   by [`history_file`].
 //!
 //! Shutdown (SIGTERM/SIGINT): status `draining`, no new connections, the feed stops, the
 //! round in progress finishes and is journaled, pending analyses get a grace period, then
@@ -18,6 +20,8 @@
 pub mod analyse;
 pub mod args;
 pub mod commands;
+pub mod history;
+pub mod history_file;
 pub mod http;
 pub mod journal;
 pub mod market;
@@ -123,7 +127,14 @@ pub async fn serve_on(
             .collect(),
         journal_id,
     };
-    let shared = Arc::new(Shared::new(journal, tokens, identity, commands_tx));
+    let (recorder, unwritten, history_file) = open_history(&args, &identity).await;
+    let shared = Arc::new(Shared::new(
+        journal,
+        tokens,
+        identity,
+        commands_tx,
+        recorder,
+    ));
     let engine = EngineConfig {
         history: args
             .feed
@@ -196,6 +207,12 @@ pub async fn serve_on(
         Duration::from_secs(args.metrics_interval),
         analyses_waiting,
     ));
+    let history = tokio::spawn(history::run(
+        Arc::clone(&shared),
+        history_file,
+        unwritten,
+        Duration::from_secs(args.history_every_secs),
+    ));
     let feed_cancel = shared.shutdown.child_token();
     let mut market = tokio::spawn(market::run(
         Arc::clone(&shared),
@@ -231,6 +248,7 @@ pub async fn serve_on(
         let _ = recorder.await;
     }
     shared.closing.cancel();
+    let _ = history.await;
     sessions.close();
     let _ = tokio::time::timeout(CLOSE_GRACE, sessions.wait()).await;
     drop(commands);
@@ -245,6 +263,52 @@ pub async fn serve_on(
         Ok(Err(e)) => Err(AgentError::Server(e)),
         _ => Ok(()),
     }
+}
+
+/// Loads the history of `--data-dir` and records this boot. A history that cannot be read
+/// or written is not fatal: the agent runs with one in memory.
+async fn open_history(
+    args: &ServeArgs,
+    identity: &Identity,
+) -> (
+    history::Recorder,
+    history::Unwritten,
+    Option<history_file::HistoryFile>,
+) {
+    let boot = history::Entry::Boot(history::BootRecord {
+        at: identity.started_at.clone(),
+        agent_version: identity.agent_version.clone(),
+    });
+    let dir = args.data_dir.clone();
+    let record = boot.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        history_file::HistoryFile::open(&dir, record, chrono::Utc::now())
+    })
+    .await;
+    let (log, file) = match opened {
+        Ok(Ok(opened)) => {
+            if opened.skipped > 0 {
+                tracing::warn!(
+                    skipped = opened.skipped,
+                    "some history lines were unreadable"
+                );
+            }
+            (opened.log, Some(opened.file))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the history file cannot be used; keeping it in memory");
+            (history::Log::default(), None)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "loading the history failed; keeping it in memory");
+            (history::Log::default(), None)
+        }
+    };
+    let (recorder, unwritten) = history::Recorder::new(log);
+    if file.is_none() {
+        recorder.record(boot);
+    }
+    (recorder, unwritten, file)
 }
 
 /// SIGTERM or SIGINT.
