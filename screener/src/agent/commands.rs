@@ -58,7 +58,10 @@ pub async fn run(
                 tracing::info!(command = %id, code = refusal.code, "command refused: {}", refusal.message);
                 shared.record_error(
                     "command",
-                    &format!("command {id} refused ({}): {}", refusal.code, refusal.message),
+                    &format!(
+                        "command {id} refused ({}): {}",
+                        refusal.code, refusal.message
+                    ),
                 );
                 ServerFrame::Error(ErrorFrame {
                     code: refusal.code.into(),

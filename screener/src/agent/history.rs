@@ -207,9 +207,17 @@ impl Log {
     ) -> (Vec<HistorySample>, Vec<BootRecord>, Vec<AgentErrorRecord>) {
         let keep = |at: &str| since.is_none_or(|s| parse_time(at).is_some_and(|t| t >= s));
         (
-            self.samples.iter().filter(|x| keep(&x.at)).cloned().collect(),
+            self.samples
+                .iter()
+                .filter(|x| keep(&x.at))
+                .cloned()
+                .collect(),
             self.boots.iter().filter(|x| keep(&x.at)).cloned().collect(),
-            self.errors.iter().filter(|x| keep(&x.at)).cloned().collect(),
+            self.errors
+                .iter()
+                .filter(|x| keep(&x.at))
+                .cloned()
+                .collect(),
         )
     }
 }
@@ -495,7 +503,13 @@ mod tests {
 
     #[test]
     fn parse_time_refuses_what_is_not_rfc3339() {
-        for bad in ["", "yesterday", "2026-11-24", "2026-11-24 10:00:00", "1732443000"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-11-24",
+            "2026-11-24 10:00:00",
+            "1732443000",
+        ] {
             assert!(parse_time(bad).is_none(), "{bad}");
         }
         assert!(parse_time("2026-11-24T10:00:00+02:00").is_some());

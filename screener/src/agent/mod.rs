@@ -120,7 +120,7 @@ pub async fn serve_on(
         agent_version: crate::build::VERSION.to_owned(),
         machine_id: std::env::var("FLY_MACHINE_ID").unwrap_or_else(|_| "local".into()),
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        capabilities: ["signals", "resume", "traders", "metrics"]
+        capabilities: ["signals", "resume", "traders", "metrics", "history"]
             .into_iter()
             .chain(analyst.is_some().then_some("analysis"))
             .map(str::to_owned)
