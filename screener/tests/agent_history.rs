@@ -195,3 +195,69 @@ async fn only_the_owner_and_the_viewer_may_read_the_history() {
     let future = history(&agent, "?since=2999-01-01T00:00:00Z").await;
     assert!(future.samples.is_empty() && future.boots.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_loop_leaves_its_boots_and_errors() {
+    let fake = market(&SYMBOLS);
+    let dir = tempfile::tempdir().unwrap();
+    // An agent told to follow a symbol Binance does not list stops with an error, every time.
+    for _ in 0..3 {
+        let mut failing = AgentProcess::spawn_with(
+            BIN.as_ref(),
+            &fake,
+            &["NOSUCHUSDT"],
+            dir.path(),
+            &QUICK_FLAGS,
+        )
+        .await;
+        let status = tokio::time::timeout(Duration::from_secs(30), failing.child.wait())
+            .await
+            .expect("the agent gives up")
+            .unwrap();
+        assert!(!status.success());
+    }
+    let agent = spawn(&fake, dir.path()).await;
+    let seen = history(&agent, "").await;
+    assert_eq!(seen.boots.len(), 4, "{:?}", seen.boots);
+    let stops: Vec<_> = seen
+        .errors
+        .iter()
+        .filter(|e| e.source == "market" && e.message.contains("NOSUCHUSDT"))
+        .collect();
+    assert_eq!(stops.len(), 3, "{:?}", seen.errors);
+    // Each error lies between its boot and the next.
+    for (i, error) in stops.iter().enumerate() {
+        assert!(time(&seen.boots[i].at) <= time(&error.at));
+        assert!(time(&error.at) <= time(&seen.boots[i + 1].at));
+    }
+    let text = serde_json::to_string(&seen).unwrap();
+    assert!(!text.contains(OWNER) && !text.contains(VIEWER));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_that_cannot_open_its_journal_still_records_the_boot_and_why() {
+    let fake = market(&SYMBOLS);
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the journal's database file should be.
+    std::fs::create_dir(dir.path().join("agent.sqlite")).unwrap();
+    let mut agent =
+        AgentProcess::spawn_with(BIN.as_ref(), &fake, &SYMBOLS, dir.path(), &QUICK_FLAGS).await;
+    let status = tokio::time::timeout(Duration::from_secs(30), agent.child.wait())
+        .await
+        .expect("the agent gives up")
+        .unwrap();
+    assert!(!status.success());
+    let text = std::fs::read_to_string(dir.path().join("history.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0]["kind"], "boot");
+    assert_eq!(lines[1]["kind"], "error");
+    assert_eq!(lines[1]["source"], "startup");
+    assert!(lines[1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("the agent cannot start"));
+}

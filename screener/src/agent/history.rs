@@ -99,7 +99,7 @@ pub struct BootRecord {
 pub struct AgentErrorRecord {
     /// RFC 3339.
     pub at: String,
-    /// Where it happened: `market`, `publish`, `analysis`, `command`, `session`.
+    /// Where it happened: `startup`, `market`, `publish`, `analysis`, `command`, `session`.
     pub source: String,
     pub message: String,
 }

@@ -97,7 +97,7 @@ async fn start(
     config: &FeedConfig,
     cancel: &CancellationToken,
 ) -> Result<Option<Feed>, FeedError> {
-    let started = start_retrying(config, cancel, |e, attempt, pause| {
+    start_retrying(config, cancel, |e, attempt, pause| {
         tracing::warn!(error = %e, attempt, retry_in_ms = pause.as_millis() as u64, "the market feed could not start");
         shared.record_error(
             "market",
@@ -107,11 +107,7 @@ async fn start(
             ),
         );
     })
-    .await;
-    if let Err(e) = &started {
-        shared.record_error("market", &format!("the market feed cannot start: {e}"));
-    }
-    started
+    .await
 }
 
 /// Starts the feed, retrying with backoff (1 s doubling to 60 s) while Binance is unreachable

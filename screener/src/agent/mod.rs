@@ -106,20 +106,38 @@ pub async fn serve_on(
     analysis: AnalysisConfig,
     stop: CancellationToken,
 ) -> Result<(), AgentError> {
+    // The boot is recorded first, so even an agent that cannot start leaves a trace.
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (recorder, unwritten, mut history_file) =
+        open_history(&args.data_dir, &started_at, crate::build::VERSION).await;
+    // A start-up failure is written to the history (tokens redacted) before the agent gives up.
+    let redactor = tokens.clone();
+    macro_rules! or_fail {
+        ($result:expr) => {
+            match $result {
+                Ok(value) => value,
+                Err(e) => {
+                    let error = AgentError::from(e);
+                    record_fatal(&mut history_file, &redactor, &error).await;
+                    return Err(error);
+                }
+            }
+        };
+    }
     let (analyst, outcomes) = match Analyst::start(analysis) {
         Ok((analyst, outcomes)) => (Some(analyst), Some(outcomes)),
         Err(StartError::Disabled) => (None, None),
-        Err(e) => return Err(e.into()),
+        Err(e) => or_fail!(Err(e)),
     };
-    let journal = journal::Journal::open(&args.data_dir).await?;
-    let paused = journal.paused().await?;
-    let deployed = journal.traders().await?;
-    let journal_id = journal.id().await?;
+    let journal = or_fail!(journal::Journal::open(&args.data_dir).await);
+    let paused = or_fail!(journal.paused().await);
+    let deployed = or_fail!(journal.traders().await);
+    let journal_id = or_fail!(journal.id().await);
     let (commands_tx, commands_rx) = mpsc::channel(64);
     let identity = Identity {
         agent_version: crate::build::VERSION.to_owned(),
         machine_id: std::env::var("FLY_MACHINE_ID").unwrap_or_else(|_| "local".into()),
-        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        started_at,
         capabilities: ["signals", "resume", "traders", "metrics", "history"]
             .into_iter()
             .chain(analyst.is_some().then_some("analysis"))
@@ -127,7 +145,6 @@ pub async fn serve_on(
             .collect(),
         journal_id,
     };
-    let (recorder, unwritten, history_file) = open_history(&args, &identity).await;
     let shared = Arc::new(Shared::new(
         journal,
         tokens,
@@ -149,12 +166,12 @@ pub async fn serve_on(
     let queued = Arc::clone(&shared.counters.queued_candles);
     let traders = deployed.clone();
     let analyse = analyst.is_some();
-    let (screening, rounds, refused) = tokio::task::spawn_blocking(move || {
+    let (screening, rounds, refused) = or_fail!(tokio::task::spawn_blocking(move || {
         screening::Screening::start(engine, traders, paused, analyse, queued)
     })
     .await
-    .map_err(|e| AgentError::Engine(e.to_string()))?
-    .map_err(AgentError::Engine)?;
+    .map_err(|e| AgentError::Engine(e.to_string()))
+    .and_then(|started| started.map_err(AgentError::Engine)));
     for trader in &deployed {
         let error = refused
             .iter()
@@ -171,7 +188,7 @@ pub async fn serve_on(
             error,
         });
     }
-    let address = listener.local_addr().map_err(AgentError::Server)?;
+    let address = or_fail!(listener.local_addr().map_err(AgentError::Server));
     tracing::info!(listen = %address, data_dir = %args.data_dir.display(), "agent listening");
     let heartbeat = Duration::from_secs(args.heartbeat_secs);
     let sessions = TaskTracker::new();
@@ -229,6 +246,9 @@ pub async fn serve_on(
             _ => None,
         },
     };
+    if let Some(error) = &failure {
+        shared.record_error("market", &format!("the agent stops: {error}"));
+    }
     tracing::info!("draining");
     shared.set_status(AgentState::Draining, Some("shutting down".into()));
     shared.shutdown.cancel();
@@ -265,21 +285,22 @@ pub async fn serve_on(
     }
 }
 
-/// Loads the history of `--data-dir` and records this boot. A history that cannot be read
+/// Loads the history of `data_dir` and records this boot. A history that cannot be read
 /// or written is not fatal: the agent runs with one in memory.
 async fn open_history(
-    args: &ServeArgs,
-    identity: &Identity,
+    data_dir: &std::path::Path,
+    started_at: &str,
+    agent_version: &str,
 ) -> (
     history::Recorder,
     history::Unwritten,
     Option<history_file::HistoryFile>,
 ) {
     let boot = history::Entry::Boot(history::BootRecord {
-        at: identity.started_at.clone(),
-        agent_version: identity.agent_version.clone(),
+        at: started_at.to_owned(),
+        agent_version: agent_version.to_owned(),
     });
-    let dir = args.data_dir.clone();
+    let dir = data_dir.to_path_buf();
     let record = boot.clone();
     let opened = tokio::task::spawn_blocking(move || {
         history_file::HistoryFile::open(&dir, record, chrono::Utc::now())
@@ -309,6 +330,26 @@ async fn open_history(
         recorder.record(boot);
     }
     (recorder, unwritten, file)
+}
+
+/// Writes why the agent could not start to the history file (source `startup`).
+async fn record_fatal(
+    file: &mut Option<history_file::HistoryFile>,
+    tokens: &args::Tokens,
+    error: &AgentError,
+) {
+    let Some(mut taken) = file.take() else {
+        return;
+    };
+    let entry = history::Entry::Error(history::AgentErrorRecord {
+        at: history::now_rfc3339(),
+        source: "startup".into(),
+        message: tokens.redact(&format!("the agent cannot start: {error}")),
+    });
+    let written = tokio::task::spawn_blocking(move || taken.append(&[entry])).await;
+    if let Ok(Err(e)) = written {
+        tracing::warn!(error = %e, "writing the start-up failure to the history failed");
+    }
 }
 
 /// SIGTERM or SIGINT.
