@@ -1,8 +1,7 @@
 //! The agent's last 24 hours for support staff (`GET /history`): a copy of the metrics
 //! snapshot every `--history-every-secs` (60 s by default), one record per agent start, and the
-//! last 100 errors — kept in memory and in `<data_dir>/history.jsonl` (see [`history_file`]
-//! (super::history_file)), so a crash loop shows up as boots piling up with the errors between
-//! them.
+//! last 100 errors — kept in memory and in `<data_dir>/history.jsonl` (see
+//! [`HistoryFile`]), so a crash loop shows up as boots piling up with the errors between them.
 //!
 //! [`Recorder`] is the in-memory side every task records into (through
 //! [`Shared::record_error`](super::state::Shared::record_error) for errors); [`run`] samples on
@@ -244,10 +243,20 @@ impl Recorder {
         )
     }
 
-    /// Records an entry (kept in memory at once, written by [`run`]).
+    /// Records an entry (kept in memory at once, written by [`run`]). Queued under the log's
+    /// lock, so a snapshot taken under it holds exactly what was queued before it.
     pub fn record(&self, entry: Entry) {
-        lock(&self.log).push(entry.clone());
+        let mut log = lock(&self.log);
+        log.push(entry.clone());
         let _ = self.unwritten.send(entry);
+    }
+
+    /// Every entry held, oldest first, with the queue emptied of what it already holds (for
+    /// rewriting the file without writing anything twice).
+    pub fn snapshot(&self, unwritten: &mut Unwritten) -> Vec<Entry> {
+        let log = lock(&self.log);
+        while unwritten.try_recv().is_ok() {}
+        log.entries()
     }
 
     /// Records an error now; the message is cut to [`MAX_MESSAGE_CHARS`]. Callers pass
@@ -327,7 +336,7 @@ pub async fn run(
                 while let Ok(more) = unwritten.try_recv() {
                     batch.push(more);
                 }
-                file = write(&shared, file, batch).await;
+                file = write(&shared, file, batch, &mut unwritten).await;
             }
         }
     }
@@ -336,23 +345,24 @@ pub async fn run(
         rest.push(more);
     }
     if !rest.is_empty() {
-        write(&shared, file, rest).await;
+        write(&shared, file, rest, &mut unwritten).await;
     }
     tracing::debug!("history written");
 }
 
-/// Appends `batch` on a blocking thread, then compacts the file when it has grown to twice
-/// what is live. A failure is logged and the history stays in memory.
+/// Appends `batch` on a blocking thread — or, when the file would grow past twice what is
+/// live, rewrites it with what is live (the batch included). A failure is logged and the history stays in memory.
 async fn write(
     shared: &Shared,
     file: Option<HistoryFile>,
     batch: Vec<Entry>,
+    unwritten: &mut Unwritten,
 ) -> Option<HistoryFile> {
     let mut file = file?;
     let live = shared.history.len();
     let entries = file
         .needs_compaction(batch.len(), live)
-        .then(|| shared.history.log().entries());
+        .then(|| shared.history.snapshot(unwritten));
     let written = tokio::task::spawn_blocking(move || {
         let result = match entries {
             Some(entries) => file.compact(&entries),
@@ -499,6 +509,24 @@ mod tests {
         assert_eq!(sample["kind"], "sample");
         assert_eq!(sample["errorsTotal"], 3);
         assert!(sample["lastCandleAgeSeconds"].is_null());
+    }
+
+    #[test]
+    fn a_snapshot_takes_what_is_queued_so_nothing_is_written_twice() {
+        let (recorder, mut unwritten) = Recorder::new(Log::default());
+        for i in 0..3 {
+            recorder.error("command", &format!("e{i}"));
+        }
+        recorder.sample(&Metrics::default());
+        let snapshot = recorder.snapshot(&mut unwritten);
+        assert_eq!(snapshot.len(), 4);
+        assert!(unwritten.try_recv().is_err(), "the queue is empty");
+        recorder.error("command", "later");
+        let Ok(Entry::Error(later)) = unwritten.try_recv() else {
+            panic!("the next entry is queued")
+        };
+        assert_eq!(later.message, "later");
+        assert_eq!(recorder.len(), 5);
     }
 
     #[test]
