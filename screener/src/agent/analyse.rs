@@ -64,8 +64,21 @@ pub fn frame(outcome: &AnalysisOutcome) -> AnalysisFrame {
 pub async fn record(shared: Arc<Shared>, mut outcomes: Outcomes) {
     while let Some(outcome) = outcomes.recv().await {
         let frame = frame(&outcome);
+        if let Some(error) = &frame.error {
+            shared.record_error(
+                "analysis",
+                &format!(
+                    "signal {} ({}, trader {}): {}: {}",
+                    frame.seq, outcome.symbol, outcome.trader_id, error.code, error.message
+                ),
+            );
+        }
         if let Err(e) = shared.journal.set_analysis(&frame).await {
             tracing::error!(seq = frame.seq, error = %e, "recording an analysis failed");
+            shared.record_error(
+                "analysis",
+                &format!("recording the analysis of signal {} failed: {e}", frame.seq),
+            );
         }
         shared.broadcast(ServerFrame::Analysis(frame));
     }

@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Seconds between WebSocket pings; a peer silent for three of them is dropped.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub heartbeat_secs: u64,
+    /// Seconds between the samples of `GET /history` (tests shorten it).
+    #[arg(long, default_value_t = 60, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub history_every_secs: u64,
 }
 
 /// Why the agent will not start.
@@ -142,6 +145,16 @@ impl Tokens {
             _ => None,
         }
     }
+
+    /// `text` with every occurrence of either token replaced by `<redacted>`.
+    pub fn redact(&self, text: &str) -> String {
+        [&self.owner, &self.viewer]
+            .into_iter()
+            .flatten()
+            .fold(text.to_owned(), |text, secret| {
+                text.replace(&secret.0, "<redacted>")
+            })
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +197,9 @@ mod tests {
             assert_eq!(t.role_for(bad), None, "{bad:?}");
         }
         assert!(!format!("{t:?}").contains(OWNER), "tokens never print");
+        let redacted = t.redact(&format!("sent {OWNER} then {VIEWER}{OWNER}"));
+        assert_eq!(redacted, "sent <redacted> then <redacted><redacted>");
+        assert_eq!(t.redact("nothing secret"), "nothing secret");
     }
 
     #[test]

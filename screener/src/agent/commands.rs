@@ -56,6 +56,13 @@ pub async fn run(
             Ok(()) => ServerFrame::Ack(Ack { id }),
             Err(refusal) => {
                 tracing::info!(command = %id, code = refusal.code, "command refused: {}", refusal.message);
+                shared.record_error(
+                    "command",
+                    &format!(
+                        "command {id} refused ({}): {}",
+                        refusal.code, refusal.message
+                    ),
+                );
                 ServerFrame::Error(ErrorFrame {
                     code: refusal.code.into(),
                     message: refusal.message,

@@ -1,18 +1,26 @@
 //! HTTP on the agent's one port: `GET /health` (503 until the first backfill is done),
-//! `GET /metrics` (Prometheus text) and `GET /ws`, the WebSocket, authenticated on the
-//! upgrade request — a missing or wrong token is a 401 and no upgrade.
+//! `GET /metrics` (Prometheus text), `GET /history` and `GET /ws`, the WebSocket,
+//! authenticated on the upgrade request — a missing or wrong token is a 401 and no upgrade.
+//!
+//! `GET /history[?since=<RFC 3339>]` needs `Authorization: Bearer <owner or viewer token>`
+//! (401 `{"error":"unauthorized",…}` otherwise) and answers the last 24 h as
+//! [`AgentHistory`](super::history::AgentHistory): metrics samples, boots and the last 100
+//! errors, each list oldest first; `since` keeps only entries at or after it (a value that is
+//! not RFC 3339 is a 400 `{"error":"bad_request",…}`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::history::parse_time;
 use super::metrics::prometheus;
 use super::session;
 use super::state::{lock, Shared};
@@ -34,6 +42,7 @@ pub fn router(http: Http) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/history", get(history))
         .route("/ws", get(websocket))
         .with_state(http)
 }
@@ -105,21 +114,69 @@ async fn metrics(State(http): State<Http>) -> Response {
         .into_response()
 }
 
+/// `GET /history`'s query.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    /// RFC 3339: only entries at or after it.
+    pub since: Option<String>,
+}
+
+async fn history(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Response {
+    if role(&http, &headers).is_none() {
+        return unauthorized();
+    }
+    let since = match query {
+        Ok(Query(HistoryQuery { since: None })) => None,
+        Ok(Query(HistoryQuery { since: Some(text) })) => match parse_time(&text) {
+            Some(at) => Some(at),
+            None => {
+                return bad_request(format!(
+                    "since must be an RFC 3339 time such as 2026-11-24T10:00:00Z, not {text:?}"
+                ))
+            }
+        },
+        Err(e) => return bad_request(format!("a bad query string: {e}")),
+    };
+    let shared = &http.shared;
+    Json(shared.history.history(&shared.identity, since)).into_response()
+}
+
+/// The role the request's bearer token grants, if any.
+fn role(http: &Http, headers: &HeaderMap) -> Option<crate::protocol::Role> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    http.shared.tokens.role_for(authorization)
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(serde_json::json!({"error": "unauthorized", "message": "a valid bearer token is required"})),
+    )
+        .into_response()
+}
+
+fn bad_request(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({"error": "bad_request", "message": message})),
+    )
+        .into_response()
+}
+
 async fn websocket(
     State(http): State<Http>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(role) = http.shared.tokens.role_for(authorization) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            Json(serde_json::json!({"error": "unauthorized", "message": "a valid bearer token is required"})),
-        )
-            .into_response();
+    let Some(role) = role(&http, &headers) else {
+        return unauthorized();
     };
     if http.shared.shutdown.is_cancelled() {
         return (

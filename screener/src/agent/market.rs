@@ -38,7 +38,7 @@ pub async fn run(
         .map(|i| i.duration_ms() / 1000)
         .min()
         .unwrap_or(60) as u64;
-    let Some(mut feed) = start(&config, &cancel).await? else {
+    let Some(mut feed) = start(&shared, &config, &cancel).await? else {
         return Ok(());
     };
     let history = feed.take_history();
@@ -90,10 +90,22 @@ pub async fn run(
     Ok(())
 }
 
-/// Starts the feed, retrying with backoff while Binance is unreachable; `None` if cancelled.
-async fn start(config: &FeedConfig, cancel: &CancellationToken) -> Result<Option<Feed>, FeedError> {
+/// Starts the feed, retrying with backoff while Binance is unreachable (each failure in the
+/// history); `None` if cancelled.
+async fn start(
+    shared: &Shared,
+    config: &FeedConfig,
+    cancel: &CancellationToken,
+) -> Result<Option<Feed>, FeedError> {
     start_retrying(config, cancel, |e, attempt, pause| {
         tracing::warn!(error = %e, attempt, retry_in_ms = pause.as_millis() as u64, "the market feed could not start");
+        shared.record_error(
+            "market",
+            &format!(
+                "the market feed could not start (attempt {attempt}, retrying in {} s): {e}",
+                pause.as_secs()
+            ),
+        );
     })
     .await
 }
@@ -166,6 +178,10 @@ fn note(shared: &Shared, event: FeedEvent) {
         } => {
             shared.counters.errors.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(%symbol, %interval, %reason, "candles could not be repaired");
+            shared.record_error(
+                "market",
+                &format!("{symbol} {interval}: candles could not be repaired: {reason}"),
+            );
         }
         FeedEvent::Connection { shard, state } => {
             tracing::info!(shard, ?state, "market stream");

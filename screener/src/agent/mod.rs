@@ -10,6 +10,8 @@
 //! - [`commands`]: deploy, undeploy, pause, resume, each applied at most once.
 //! - [`http`]: `/health`, `/metrics`, `/ws`; [`session`]: one WebSocket connection.
 //! - [`metrics`]: the metrics snapshot and Prometheus text; [`scale`]: the vCPU advice.
+//! - [`history`]: the last 24 h of samples, boots and errors (`GET /history`), kept on disk
+//!   by [`history_file`].
 //!
 //! Shutdown (SIGTERM/SIGINT): status `draining`, no new connections, the feed stops, the
 //! round in progress finishes and is journaled, pending analyses get a grace period, then
@@ -18,6 +20,8 @@
 pub mod analyse;
 pub mod args;
 pub mod commands;
+pub mod history;
+pub mod history_file;
 pub mod http;
 pub mod journal;
 pub mod market;
@@ -102,28 +106,52 @@ pub async fn serve_on(
     analysis: AnalysisConfig,
     stop: CancellationToken,
 ) -> Result<(), AgentError> {
+    // The boot is recorded first, so even an agent that cannot start leaves a trace.
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (recorder, unwritten, mut history_file) =
+        open_history(&args.data_dir, &started_at, crate::build::VERSION).await;
+    // A start-up failure is written to the history (tokens redacted) before the agent gives up.
+    let redactor = tokens.clone();
+    macro_rules! or_fail {
+        ($result:expr) => {
+            match $result {
+                Ok(value) => value,
+                Err(e) => {
+                    let error = AgentError::from(e);
+                    record_fatal(&mut history_file, &redactor, &error).await;
+                    return Err(error);
+                }
+            }
+        };
+    }
     let (analyst, outcomes) = match Analyst::start(analysis) {
         Ok((analyst, outcomes)) => (Some(analyst), Some(outcomes)),
         Err(StartError::Disabled) => (None, None),
-        Err(e) => return Err(e.into()),
+        Err(e) => or_fail!(Err(e)),
     };
-    let journal = journal::Journal::open(&args.data_dir).await?;
-    let paused = journal.paused().await?;
-    let deployed = journal.traders().await?;
-    let journal_id = journal.id().await?;
+    let journal = or_fail!(journal::Journal::open(&args.data_dir).await);
+    let paused = or_fail!(journal.paused().await);
+    let deployed = or_fail!(journal.traders().await);
+    let journal_id = or_fail!(journal.id().await);
     let (commands_tx, commands_rx) = mpsc::channel(64);
     let identity = Identity {
         agent_version: crate::build::VERSION.to_owned(),
         machine_id: std::env::var("FLY_MACHINE_ID").unwrap_or_else(|_| "local".into()),
-        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        capabilities: ["signals", "resume", "traders", "metrics"]
+        started_at,
+        capabilities: ["signals", "resume", "traders", "metrics", "history"]
             .into_iter()
             .chain(analyst.is_some().then_some("analysis"))
             .map(str::to_owned)
             .collect(),
         journal_id,
     };
-    let shared = Arc::new(Shared::new(journal, tokens, identity, commands_tx));
+    let shared = Arc::new(Shared::new(
+        journal,
+        tokens,
+        identity,
+        commands_tx,
+        recorder,
+    ));
     let engine = EngineConfig {
         history: args
             .feed
@@ -138,12 +166,12 @@ pub async fn serve_on(
     let queued = Arc::clone(&shared.counters.queued_candles);
     let traders = deployed.clone();
     let analyse = analyst.is_some();
-    let (screening, rounds, refused) = tokio::task::spawn_blocking(move || {
+    let (screening, rounds, refused) = or_fail!(tokio::task::spawn_blocking(move || {
         screening::Screening::start(engine, traders, paused, analyse, queued)
     })
     .await
-    .map_err(|e| AgentError::Engine(e.to_string()))?
-    .map_err(AgentError::Engine)?;
+    .map_err(|e| AgentError::Engine(e.to_string()))
+    .and_then(|started| started.map_err(AgentError::Engine)));
     for trader in &deployed {
         let error = refused
             .iter()
@@ -160,7 +188,7 @@ pub async fn serve_on(
             error,
         });
     }
-    let address = listener.local_addr().map_err(AgentError::Server)?;
+    let address = or_fail!(listener.local_addr().map_err(AgentError::Server));
     tracing::info!(listen = %address, data_dir = %args.data_dir.display(), "agent listening");
     let heartbeat = Duration::from_secs(args.heartbeat_secs);
     let sessions = TaskTracker::new();
@@ -196,6 +224,12 @@ pub async fn serve_on(
         Duration::from_secs(args.metrics_interval),
         analyses_waiting,
     ));
+    let history = tokio::spawn(history::run(
+        Arc::clone(&shared),
+        history_file,
+        unwritten,
+        Duration::from_secs(args.history_every_secs),
+    ));
     let feed_cancel = shared.shutdown.child_token();
     let mut market = tokio::spawn(market::run(
         Arc::clone(&shared),
@@ -212,6 +246,9 @@ pub async fn serve_on(
             _ => None,
         },
     };
+    if let Some(error) = &failure {
+        shared.record_error("market", &format!("the agent stops: {error}"));
+    }
     tracing::info!("draining");
     shared.set_status(AgentState::Draining, Some("shutting down".into()));
     shared.shutdown.cancel();
@@ -231,6 +268,7 @@ pub async fn serve_on(
         let _ = recorder.await;
     }
     shared.closing.cancel();
+    let _ = history.await;
     sessions.close();
     let _ = tokio::time::timeout(CLOSE_GRACE, sessions.wait()).await;
     drop(commands);
@@ -244,6 +282,73 @@ pub async fn serve_on(
     match served {
         Ok(Err(e)) => Err(AgentError::Server(e)),
         _ => Ok(()),
+    }
+}
+
+/// Loads the history of `data_dir` and records this boot. A history that cannot be read
+/// or written is not fatal: the agent runs with one in memory.
+async fn open_history(
+    data_dir: &std::path::Path,
+    started_at: &str,
+    agent_version: &str,
+) -> (
+    history::Recorder,
+    history::Unwritten,
+    Option<history_file::HistoryFile>,
+) {
+    let boot = history::Entry::Boot(history::BootRecord {
+        at: started_at.to_owned(),
+        agent_version: agent_version.to_owned(),
+    });
+    let dir = data_dir.to_path_buf();
+    let record = boot.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        history_file::HistoryFile::open(&dir, record, chrono::Utc::now())
+    })
+    .await;
+    let (log, file) = match opened {
+        Ok(Ok(opened)) => {
+            if opened.skipped > 0 {
+                tracing::warn!(
+                    skipped = opened.skipped,
+                    "some history lines were unreadable"
+                );
+            }
+            (opened.log, Some(opened.file))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the history file cannot be used; keeping it in memory");
+            (history::Log::default(), None)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "loading the history failed; keeping it in memory");
+            (history::Log::default(), None)
+        }
+    };
+    let (recorder, unwritten) = history::Recorder::new(log);
+    if file.is_none() {
+        recorder.record(boot);
+    }
+    (recorder, unwritten, file)
+}
+
+/// Writes why the agent could not start to the history file (source `startup`).
+async fn record_fatal(
+    file: &mut Option<history_file::HistoryFile>,
+    tokens: &args::Tokens,
+    error: &AgentError,
+) {
+    let Some(mut taken) = file.take() else {
+        return;
+    };
+    let entry = history::Entry::Error(history::AgentErrorRecord {
+        at: history::now_rfc3339(),
+        source: "startup".into(),
+        message: tokens.redact(&format!("the agent cannot start: {error}")),
+    });
+    let written = tokio::task::spawn_blocking(move || taken.append(&[entry])).await;
+    if let Ok(Err(e)) = written {
+        tracing::warn!(error = %e, "writing the start-up failure to the history failed");
     }
 }
 

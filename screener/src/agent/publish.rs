@@ -1,6 +1,7 @@
 //! Rounds from the engine to the world: counters updated, signals journaled (one
 //! transaction per round) and only then broadcast, each signal handed to the AI analyst.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,10 +12,13 @@ use super::analyse;
 use super::screening::RoundDone;
 use super::state::Shared;
 use crate::analysis::Analyst;
+use crate::filter::FilterError;
 use crate::protocol::{ServerFrame, SignalFrame};
 
 /// Journal attempts for one round before its signals are given up (and logged).
 const JOURNAL_ATTEMPTS: u32 = 5;
+/// Traders whose filter errors one round records in the history.
+const MAX_TRADERS_RECORDED: usize = 5;
 
 /// Publishes rounds until the engine thread ends, handing journaled signals to `analyst`
 /// (when analysis is on), which it returns for the drain.
@@ -37,6 +41,7 @@ pub async fn run(
         for error in round.report.errors.iter().take(5) {
             tracing::debug!(trader = %error.trader_id, "filter error: {}", error.message);
         }
+        record_filter_errors(&shared, &round.report.errors);
         if round.report.signals.is_empty() {
             continue;
         }
@@ -76,5 +81,36 @@ async fn journal(shared: &Shared, round: &RoundDone) -> Option<Vec<SignalFrame>>
         signals = round.report.signals.len(),
         "signals dropped: the journal could not be written"
     );
+    shared.record_error(
+        "publish",
+        &format!(
+            "{} signal(s) dropped: the journal could not be written after {JOURNAL_ATTEMPTS} \
+             attempts",
+            round.report.signals.len()
+        ),
+    );
     None
+}
+
+/// One history error per trader whose filter failed in a round (a broken filter fails on
+/// every symbol: one line, with the count and the first message, not one per symbol), for
+/// at most [`MAX_TRADERS_RECORDED`] traders.
+fn record_filter_errors(shared: &Shared, errors: &[FilterError]) {
+    let mut by_trader: BTreeMap<&str, (usize, &FilterError)> = BTreeMap::new();
+    for error in errors {
+        by_trader
+            .entry(error.trader_id.as_str())
+            .or_insert((0, error))
+            .0 += 1;
+    }
+    for (trader, (count, first)) in by_trader.into_iter().take(MAX_TRADERS_RECORDED) {
+        let symbol = first.symbol.as_deref().unwrap_or("-");
+        shared.record_error(
+            "publish",
+            &format!(
+                "trader {trader}: {count} filter error(s) this round; {symbol}: {}",
+                first.message
+            ),
+        );
+    }
 }

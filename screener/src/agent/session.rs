@@ -249,6 +249,8 @@ impl Connection {
                 Ok(page) => page,
                 Err(e) => {
                     tracing::error!(error = %e, "journal replay failed");
+                    self.shared
+                        .record_error("session", &format!("journal replay failed: {e}"));
                     let error = ServerFrame::Error(ErrorFrame {
                         code: "internal".into(),
                         message: "the journal could not be read".into(),

@@ -1,6 +1,6 @@
 //! What the agent's tasks share: the journal, the tokens, the broadcast of frames to every
 //! connection, the current status and metrics, the market view for `/health`, counters, the
-//! deployed traders' states, and the shutdown signal.
+//! deployed traders' states, the history, and the shutdown signal.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::args::Tokens;
 use super::commands::CommandRequest;
+use super::history::Recorder;
 use super::journal::Journal;
 use crate::protocol::{AgentState, Metrics, ServerFrame, Status, TraderState};
 
@@ -73,6 +74,8 @@ pub struct Shared {
     pub counters: Counters,
     pub traders: Mutex<BTreeMap<String, TraderState>>,
     pub commands: mpsc::Sender<CommandRequest>,
+    /// The last 24 h of samples, boots and errors (`GET /history`).
+    pub history: Recorder,
     /// Cancelled when the agent begins to drain: no new connections, no new rounds.
     pub shutdown: CancellationToken,
     /// Cancelled once the last round is journaled: connections close with a reason.
@@ -85,6 +88,7 @@ impl Shared {
         tokens: Tokens,
         identity: Identity,
         commands: mpsc::Sender<CommandRequest>,
+        history: Recorder,
     ) -> Self {
         let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (status, _) = watch::channel(Status {
@@ -103,6 +107,7 @@ impl Shared {
             counters: Counters::default(),
             traders: Mutex::new(BTreeMap::new()),
             commands,
+            history,
             shutdown: CancellationToken::new(),
             closing: CancellationToken::new(),
         }
@@ -130,6 +135,12 @@ impl Shared {
 
     pub fn uptime_seconds(&self) -> u64 {
         self.started.elapsed().as_secs()
+    }
+
+    /// Records an error in the history (`source`: `market`, `publish`, `analysis`,
+    /// `command`, `session`), with the agent's tokens redacted should one ever slip in.
+    pub fn record_error(&self, source: &str, message: &str) {
+        self.history.error(source, &self.tokens.redact(message));
     }
 
     /// Records a trader's state and tells every connection.

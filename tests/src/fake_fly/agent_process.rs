@@ -1,15 +1,22 @@
 //! One boot of a machine's agent: `screener serve` spawned with a [`Launch`]'s arguments and
-//! environment (nothing inherited), stdout and stderr appended to the machine's log file,
-//! reaped by a task that reports the exit to the supervisor. Where `setpriv` exists the agent
+//! environment (nothing inherited), stdout and stderr read line by line (the pipes drained as
+//! they fill) into the machine's log file and the app's log lines (level from the `tracing`
+//! word: ` ERROR `, ` WARN `, …), with the fake's boot and exit lines as Fly's runner writes
+//! them (an exit other than 0 at level error), reaped by a task that reports the exit to the
+//! supervisor. Where `setpriv` exists the agent
 //! is started through it with a parent-death SIGKILL, so even a test runner killed outright
 //! leaves no agent behind.
 
 use super::agent_spec::{AgentSpec, Launch};
+use super::logs::{strip_ansi, LogLevel, LogProvider, LogStore};
+use super::server::lock;
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
-use std::time::{Instant, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{mpsc, oneshot};
 
 const SETPRIV: &str = "/usr/bin/setpriv";
@@ -73,11 +80,13 @@ impl Running {
     }
 }
 
-/// Spawns `launch` as boot `boot`; the exit is reported on `exits`.
+/// Spawns `launch` as boot `boot`; its output and the runner's lines go to the machine's log
+/// file and to `logs`; the exit is reported on `exits`.
 pub(crate) fn spawn(
     spec: &AgentSpec,
     launch: &Launch,
     boot: u64,
+    logs: &Arc<Mutex<LogStore>>,
     exits: mpsc::UnboundedSender<Exited>,
 ) -> std::io::Result<Running> {
     if launch.ephemeral {
@@ -88,17 +97,26 @@ pub(crate) fn spawn(
     if let Some(dir) = log_path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut log = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&log_path)?;
-    writeln!(
-        log,
-        "--- fake Fly: boot {boot} of machine {} (app {}): {} {} ---",
-        launch.machine_id,
-        launch.app,
-        spec.binary.display(),
-        launch.args.join(" ")
+    let mut sink = LogSink {
+        file,
+        store: Arc::clone(logs),
+        app: launch.app.clone(),
+        instance: launch.machine_id.clone(),
+        region: launch.region.clone(),
+    };
+    sink.runner(
+        LogLevel::Info,
+        &format!(
+            "--- fake Fly: boot {boot} of machine {} (app {}): {} {} ---",
+            launch.machine_id,
+            launch.app,
+            spec.binary.display(),
+            launch.args.join(" ")
+        ),
     )?;
     let mut command = if Path::new(SETPRIV).is_file() {
         let mut c = tokio::process::Command::new(SETPRIV);
@@ -113,11 +131,24 @@ pub(crate) fn spawn(
         .envs(launch.env.iter().map(|(k, v)| (k, v)))
         .current_dir(&launch.data_dir)
         .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log.try_clone()?)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .kill_on_drop(true);
     let mut child = command.spawn()?;
     let pid = child.id().unwrap_or_default();
+    let (lines, received) = mpsc::unbounded_channel::<Vec<u8>>();
+    let readers = [
+        child
+            .stdout
+            .take()
+            .map(|out| tokio::spawn(read_lines(out, lines.clone()))),
+        child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(read_lines(err, lines.clone()))),
+    ];
+    drop(lines);
+    let writer = tokio::spawn(sink.write_all(received));
     let (kill, killed) = oneshot::channel::<()>();
     let machine_id = launch.machine_id.clone();
     tokio::spawn(async move {
@@ -128,12 +159,33 @@ pub(crate) fn spawn(
                 child.wait().await
             }
         };
+        // The pipes end with the process, unless a child of it still holds them.
+        let mut readers: Vec<_> = readers.into_iter().flatten().collect();
+        let _ = tokio::time::timeout(READER_GRACE, async {
+            for reader in &mut readers {
+                let _ = reader.await;
+            }
+        })
+        .await;
+        readers.iter().for_each(|r| r.abort());
         let status = status.ok();
-        let line = match status {
-            Some(s) => format!("--- fake Fly: boot {boot} (pid {pid}) ended: {s} ---"),
-            None => format!("--- fake Fly: boot {boot} (pid {pid}) could not be waited for ---"),
+        let (level, line) = match status {
+            Some(s) if s.success() => (
+                LogLevel::Info,
+                format!("--- fake Fly: boot {boot} (pid {pid}) ended: {s} ---"),
+            ),
+            Some(s) => (
+                LogLevel::Error,
+                format!("--- fake Fly: boot {boot} (pid {pid}) ended: {s} ---"),
+            ),
+            None => (
+                LogLevel::Error,
+                format!("--- fake Fly: boot {boot} (pid {pid}) could not be waited for ---"),
+            ),
         };
-        let _ = writeln!(log, "{line}");
+        if let Ok(mut sink) = writer.await {
+            let _ = sink.runner(level, &line);
+        }
         let _ = exits.send(Exited {
             machine_id,
             boot,
@@ -147,6 +199,68 @@ pub(crate) fn spawn(
         kill: Some(kill),
         stopping: None,
     })
+}
+
+/// How long the pipes may stay open after the process ended (a grandchild holding them).
+const READER_GRACE: Duration = Duration::from_millis(500);
+
+/// Sends every line of `pipe` (without its newline) to `lines` until end of file.
+async fn read_lines(pipe: impl AsyncRead + Unpin, lines: mpsc::UnboundedSender<Vec<u8>>) {
+    let mut reader = BufReader::new(pipe);
+    loop {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                if lines.send(line).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// One boot's output: the machine's log file and the app's log lines.
+struct LogSink {
+    file: std::fs::File,
+    store: Arc<Mutex<LogStore>>,
+    app: String,
+    instance: String,
+    region: String,
+}
+
+impl LogSink {
+    /// A line of the fake's own (Fly's runner).
+    fn runner(&mut self, level: LogLevel, line: &str) -> std::io::Result<()> {
+        writeln!(self.file, "{line}")?;
+        self.push(level, line, LogProvider::Runner);
+        Ok(())
+    }
+
+    /// Writes the process's lines as they come, until both pipes are done; hands itself back
+    /// for the exit line.
+    async fn write_all(mut self, mut lines: mpsc::UnboundedReceiver<Vec<u8>>) -> Self {
+        while let Some(raw) = lines.recv().await {
+            let _ = self.file.write_all(&raw);
+            if !raw.ends_with(b"\n") {
+                let _ = self.file.write_all(b"\n");
+            }
+            let text = strip_ansi(String::from_utf8_lossy(&raw).trim_end_matches(['\r', '\n']));
+            self.push(LogLevel::of_line(&text), &text, LogProvider::App);
+        }
+        self
+    }
+
+    fn push(&self, level: LogLevel, message: &str, provider: LogProvider) {
+        lock(&self.store).push(
+            &self.app,
+            &self.instance,
+            &self.region,
+            level,
+            message,
+            provider,
+        );
+    }
 }
 
 /// Sends signal `name` (`SIGTERM`, `TERM`, `SIGINT`, …) to `pid` with kill(1); false if

@@ -136,6 +136,8 @@ pub fn screener_binary() -> PathBuf {
 pub(crate) struct Launch {
     pub app: String,
     pub machine_id: String,
+    /// The machine's region (its log lines carry it).
+    pub region: String,
     /// Arguments after the binary.
     pub args: Vec<String>,
     /// The whole environment (nothing is inherited).
@@ -173,6 +175,7 @@ impl Launch {
         Self {
             app: app.name.clone(),
             machine_id: machine.id.clone(),
+            region: machine.region.clone(),
             args,
             env: environment(spec, app, machine, &data_dir),
             data_dir,

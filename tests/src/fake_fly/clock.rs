@@ -42,6 +42,16 @@ pub(crate) fn rfc3339(t: SystemTime) -> String {
     )
 }
 
+/// `2026-08-14T09:57:35.123456789Z`, the format of Fly's log timestamps.
+pub(crate) fn rfc3339_nanos(t: SystemTime) -> String {
+    let nanos = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let seconds = rfc3339(t);
+    format!("{}.{nanos:09}Z", seconds.trim_end_matches('Z'))
+}
+
 /// Howard Hinnant's days-since-epoch → (year, month, day).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -105,6 +115,8 @@ mod tests {
     fn formats_rfc3339() {
         let t = UNIX_EPOCH + Duration::from_secs(1_708_569_778);
         assert_eq!(rfc3339(t), "2024-02-22T02:42:58Z");
+        let t = t + Duration::from_nanos(1_005);
+        assert_eq!(rfc3339_nanos(t), "2024-02-22T02:42:58.000001005Z");
     }
 
     #[test]

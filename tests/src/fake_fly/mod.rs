@@ -3,7 +3,9 @@
 //! endpoints, §3 states and `/wait`, §4 errors and limits, §9 "What a faithful fake server
 //! needs"): tokens of several scopes, apps, machines with timed state transitions and
 //! visibility lags, leases, secrets, volumes, regions, rate limits, injectable faults, a
-//! request log, and the TradeMind agent's `/health`.
+//! request log, the TradeMind agent's `/health`, and Fly's log API (§7,
+//! `GET /api/v1/apps/{app}/logs` on the same base URL: the agents' output in process mode,
+//! [`FakeFly::push_log`] lines in simulated mode).
 //!
 //! Two agent modes ([`AgentMode`]): simulated (the fake answers `/agents/{app}/health`
 //! itself), or process mode ([`FakeConfig::with_agent`]), where every started machine runs
@@ -34,6 +36,7 @@ mod http;
 mod ids;
 mod inspect;
 mod log;
+mod logs;
 mod ratelimit;
 mod regions;
 mod router;
@@ -50,6 +53,7 @@ pub use faults::{Fault, Match};
 pub use http::LEASE_NONCE_HEADER;
 pub use inspect::{AppSnapshot, MachineSnapshot};
 pub use log::RecordedRequest;
+pub use logs::{LogLevel, LogLine, LogProvider};
 pub use router::Action;
 pub use tokens::TokenKind;
 
@@ -171,6 +175,27 @@ impl FakeFly {
 
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
+    }
+
+    /// Adds a line to `app`'s logs as machine `machine_id` wrote it now (its region if the
+    /// machine exists, else the config's nearest region), as the agent's own output.
+    pub fn push_log(&self, app: &str, machine_id: &str, level: LogLevel, message: &str) -> LogLine {
+        let region = self
+            .shared
+            .world()
+            .apps
+            .get(app)
+            .and_then(|a| a.machines.iter().find(|m| m.id == machine_id))
+            .map_or_else(
+                || self.shared.config.nearest_region.clone(),
+                |m| m.region.clone(),
+            );
+        lock(&self.shared.logs).push(app, machine_id, &region, level, message, LogProvider::App)
+    }
+
+    /// Every line of `app`'s logs so far, oldest first.
+    pub fn logs(&self, app: &str) -> Vec<LogLine> {
+        lock(&self.shared.logs).lines(app).to_vec()
     }
 }
 

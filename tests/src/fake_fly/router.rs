@@ -44,6 +44,8 @@ pub enum Action {
     ExtendVolume,
     /// `GET /agents/{app}/health` — the TradeMind agent, not the Machines API.
     AgentHealth,
+    /// `GET /api/v1/apps/{app}/logs` — Fly's log API (§7), on the same base URL.
+    AppLogs,
 }
 
 impl Action {
@@ -67,6 +69,7 @@ impl Action {
                 | ListVolumes
                 | GetVolume
                 | AgentHealth
+                | AppLogs
         )
     }
 
@@ -122,6 +125,9 @@ pub(crate) fn resolve(req: &Req) -> Option<Route> {
     let (get, post, delete) = (m == Method::GET, m == Method::POST, m == Method::DELETE);
     let action = match segs.as_slice() {
         ["agents", _, "health"] if get => return Some(route(AgentHealth, s.get(1), None, None)),
+        ["api", "v1", "apps", _, "logs"] if get => {
+            return Some(route(AppLogs, s.get(3), None, None))
+        }
         ["v1", "tokens", "current"] if get => CurrentToken,
         ["v1", "platform", "regions"] if get => ListRegions,
         ["v1", "apps"] if post => CreateApp,

@@ -6,6 +6,7 @@ use super::config::{FakeConfig, Timings};
 use super::faults::FaultTable;
 use super::http::{unauthorized, Reply, Req};
 use super::log::{RecordedRequest, RequestLog};
+use super::logs::LogStore;
 use super::ratelimit::RateLimiter;
 use super::router::{self, Action, Route};
 use super::state::World;
@@ -38,19 +39,27 @@ pub(crate) struct Shared {
     pub changed: watch::Sender<u64>,
     /// Process mode: the real agents.
     pub agents: Option<Agents>,
+    /// Every app's log lines (`GET /api/v1/apps/{app}/logs`); shared with the agents' log
+    /// readers.
+    pub logs: Arc<Mutex<LogStore>>,
 }
 
 impl Shared {
     pub fn new(config: FakeConfig) -> Self {
+        let logs: Arc<Mutex<LogStore>> = Arc::default();
         Self {
             timings: config.effective_timings(),
-            agents: config.agent_spec().cloned().map(Agents::new),
+            agents: config
+                .agent_spec()
+                .cloned()
+                .map(|spec| Agents::new(spec, Arc::clone(&logs))),
             config,
             world: Mutex::default(),
             tokens: Mutex::default(),
             faults: Mutex::default(),
             limiter: Mutex::default(),
             log: Mutex::default(),
+            logs,
             changed: watch::channel(0).0,
         }
     }

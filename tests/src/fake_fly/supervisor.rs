@@ -21,6 +21,7 @@
 use super::agent_process::{self, AgentExit, Exited, Running};
 use super::agent_spec::{AgentSpec, Launch};
 use super::clock::{json_duration, rfc3339};
+use super::logs::LogStore;
 use super::server::{lock, Shared};
 use super::state::machine::{Machine, MachineState};
 use serde_json::{json, Value};
@@ -51,19 +52,22 @@ pub(crate) struct Proc {
 /// The process-mode state shared by the supervisor and the test's [`super::FakeFly`].
 pub(crate) struct Agents {
     pub spec: AgentSpec,
+    /// Where the agents' output and the runner's lines go (the fake's log API).
+    logs: Arc<Mutex<LogStore>>,
     pub procs: Mutex<BTreeMap<String, Proc>>,
     exits_tx: mpsc::UnboundedSender<Exited>,
     exits_rx: Mutex<Option<mpsc::UnboundedReceiver<Exited>>>,
 }
 
 impl Agents {
-    pub fn new(spec: AgentSpec) -> Self {
+    pub fn new(spec: AgentSpec, logs: Arc<Mutex<LogStore>>) -> Self {
         for dir in ["volumes", "rootfs", "logs"] {
             let _ = std::fs::create_dir_all(spec.root.join(dir));
         }
         let (exits_tx, exits_rx) = mpsc::unbounded_channel();
         Self {
             spec,
+            logs,
             procs: Mutex::default(),
             exits_tx,
             exits_rx: Mutex::new(Some(exits_rx)),
@@ -275,7 +279,14 @@ fn perform(agents: &Agents, actions: Actions) -> Vec<Exited> {
     }
     let mut failed = Vec::new();
     for (launch, boot) in actions.spawns {
-        match agent_process::spawn(&agents.spec, &launch, boot, agents.exits_tx.clone()) {
+        let spawned = agent_process::spawn(
+            &agents.spec,
+            &launch,
+            boot,
+            &agents.logs,
+            agents.exits_tx.clone(),
+        );
+        match spawned {
             Ok(running) => {
                 if let Some(proc) = lock(&agents.procs).get_mut(&launch.machine_id) {
                     proc.running = Some(running);

@@ -71,6 +71,7 @@ pub fn args(fake: &FakeBinance, symbols: &[&str], dir: &Path) -> ServeArgs {
         metrics_interval: 1,
         workers: Some(1),
         heartbeat_secs: 15,
+        history_every_secs: 60,
     }
 }
 

@@ -4,6 +4,7 @@
 mod apps;
 mod leases;
 mod lifecycle;
+mod logs;
 mod machines;
 mod metadata;
 mod platform;
@@ -47,6 +48,7 @@ pub(crate) async fn handle(shared: &Arc<Shared>, ctx: &Ctx) -> Reply {
         ListVolumes | CreateVolume | GetVolume | DeleteVolume | ExtendVolume => {
             volumes::handle(shared, ctx)
         }
+        AppLogs => logs::list(shared, ctx),
         AgentHealth => Err(Reply::error(404, "not found")),
     };
     outcome.unwrap_or_else(|reply| reply)
