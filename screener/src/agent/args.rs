@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// Seconds between the samples of `GET /history` (tests shorten it).
     #[arg(long, default_value_t = 60, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub history_every_secs: u64,
+    /// Seconds without a closed candle before `/health` says `degraded` (default: two of the
+    /// shortest interval plus a minute; tests shorten it).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub stale_after_secs: Option<u64>,
 }
 
 /// Why the agent will not start.

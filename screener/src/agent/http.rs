@@ -34,6 +34,8 @@ pub const MAX_FRAME_BYTES: usize = 1 << 20;
 pub struct Http {
     pub shared: Arc<Shared>,
     pub heartbeat: Duration,
+    /// `--stale-after-secs`: overrides the stale-candle threshold of `/health`.
+    pub stale_after_secs: Option<u64>,
     /// Every connection's task, so shutdown can wait for them.
     pub sessions: tokio_util::task::TaskTracker,
 }
@@ -70,7 +72,9 @@ async fn health(State(http): State<Http>) -> Response {
     let market = shared.market();
     let age = market.last_candle.map(|t| t.elapsed().as_secs_f64());
     // Stale: no close for two of the shortest interval plus a minute of slack.
-    let stale_after = (market.shortest_interval_secs * 2 + 60) as f64;
+    let stale_after = http
+        .stale_after_secs
+        .unwrap_or(market.shortest_interval_secs * 2 + 60) as f64;
     let status = if !market.ready {
         "starting"
     } else if shared.status().state == AgentState::Draining

@@ -195,6 +195,7 @@ pub async fn serve_on(
     let router = http::router(http::Http {
         shared: Arc::clone(&shared),
         heartbeat,
+        stale_after_secs: args.stale_after_secs,
         sessions: sessions.clone(),
     });
     let server = {

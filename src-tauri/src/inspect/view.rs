@@ -194,53 +194,8 @@ pub struct AgentInspection {
 }
 
 /// The agent's 24 h history (`GET /history`, viewer token): one sample a minute, its boots
-/// and its last errors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AgentHistory {
-    pub agent_version: String,
-    pub machine_id: String,
-    pub protocol_version: u32,
-    pub booted_at: String,
-    pub samples: Vec<HistorySample>,
-    pub boots: Vec<BootRecord>,
-    pub errors: Vec<AgentErrorRecord>,
-}
-
-/// The agent's metrics at one moment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct HistorySample {
-    pub at: String,
-    pub cpu_percent: f64,
-    pub memory_bytes: u64,
-    pub memory_limit_bytes: u64,
-    pub uptime_seconds: u64,
-    pub streams_connected: u32,
-    pub last_candle_age_seconds: Option<f64>,
-    pub active_traders: u32,
-    pub evaluations_per_minute: u64,
-    pub queue_depth: u32,
-    pub signals_total: u64,
-    pub errors_total: u64,
-}
-
-/// One start of the agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct BootRecord {
-    pub at: String,
-    pub agent_version: String,
-}
-
-/// One error the agent had.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AgentErrorRecord {
-    pub at: String,
-    pub source: String,
-    pub message: String,
-}
+/// and its last errors — the agent's own wire types.
+pub use screener::agent::history::{AgentErrorRecord, AgentHistory, BootRecord, HistorySample};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]

@@ -4,7 +4,10 @@ import type { BootRecord } from "./BootRecord";
 import type { HistorySample } from "./HistorySample";
 
 /**
- * The agent's 24 h history (`GET /history`, viewer token): one sample a minute, its boots
- * and its last errors.
+ * `GET /history`: the agent's last 24 h, oldest first in each list.
  */
-export type AgentHistory = { agentVersion: string, machineId: string, protocolVersion: number, bootedAt: string, samples: Array<HistorySample>, boots: Array<BootRecord>, errors: Array<AgentErrorRecord>, };
+export type AgentHistory = { agentVersion: string, machineId: string, protocolVersion: number, 
+/**
+ * When this run of the agent started (RFC 3339).
+ */
+bootedAt: string, samples: Array<HistorySample>, boots: Array<BootRecord>, errors: Array<AgentErrorRecord>, };

@@ -3,4 +3,8 @@
 /**
  * One start of the agent.
  */
-export type BootRecord = { at: string, agentVersion: string, };
+export type BootRecord = { 
+/**
+ * RFC 3339.
+ */
+at: string, agentVersion: string, };

@@ -72,6 +72,7 @@ pub fn args(fake: &FakeBinance, symbols: &[&str], dir: &Path) -> ServeArgs {
         workers: Some(1),
         heartbeat_secs: 15,
         history_every_secs: 60,
+        stale_after_secs: None,
     }
 }
 
