@@ -214,7 +214,8 @@ pub fn render_chart(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
-        draw(metric, range, data, &root).map_err(|e| drawing_failed(metric, e))?;
+        draw(metric, range, data, &root, Lines::Polylines)
+            .map_err(|e| drawing_failed(metric, e))?;
     }
     Ok(svg)
 }
@@ -232,7 +233,7 @@ pub fn render_chart_png(
     {
         let root =
             BitMapBackend::with_buffer(&mut pixels, (size.width, size.height)).into_drawing_area();
-        draw(metric, range, data, &root).map_err(|e| drawing_failed(metric, e))?;
+        draw(metric, range, data, &root, Lines::Segments).map_err(|e| drawing_failed(metric, e))?;
     }
     encode_png(&pixels, size)
         .map_err(|e| Error::Internal(format!("encoding the {} chart: {e}", metric.as_str())))
@@ -254,11 +255,22 @@ fn encode_png(pixels: &[u8], size: ChartSize) -> std::result::Result<Vec<u8>, pn
     Ok(out)
 }
 
+/// How a run of points is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// One polyline per run (SVG: the viewer joins the segments cleanly).
+    Polylines,
+    /// One path per segment (bitmap: plotters' thick polylines grow miter spikes at sharp
+    /// turns, separate segments do not).
+    Segments,
+}
+
 fn draw<DB: DrawingBackend>(
     metric: MetricName,
     range: MetricsRange,
     data: &ChartData<'_>,
     root: &DrawingArea<DB, Shift>,
+    lines: Lines,
 ) -> std::result::Result<(), Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
@@ -338,6 +350,13 @@ where
         let coords = run.iter().map(|p| (p.at_ms, p.value * shown.scale));
         if run.len() == 1 {
             chart.draw_series(coords.map(|c| Circle::new(c, 2, LINE_COLOR.filled())))?;
+        } else if lines == Lines::Segments {
+            let coords: Vec<(i64, f64)> = coords.collect();
+            chart.draw_series(
+                coords
+                    .windows(2)
+                    .map(|pair| PathElement::new(pair.to_vec(), LINE_COLOR.stroke_width(2))),
+            )?;
         } else {
             chart.draw_series(LineSeries::new(coords, LINE_COLOR.stroke_width(2)))?;
         }

@@ -475,3 +475,29 @@ fn png_without_points_is_the_empty_state() {
         .collect();
     assert!(centre.len() > 50, "{}", centre.len());
 }
+
+#[test]
+fn png_sharp_turns_do_not_spike() {
+    // A sawtooth between 20 and 80 %: plotters' thick bitmap polylines would grow miter
+    // spikes at each drop, up through the 100 % line to the top of the image.
+    let end = T0 + 24 * 60 * MIN;
+    let points: Vec<MetricPoint> = series(end, 1_440, MIN)
+        .into_iter()
+        .map(|p| MetricPoint {
+            value: 20.0 + (p.value as i64 % 60) as f64,
+            ..p
+        })
+        .collect();
+    let data = ChartData {
+        end_ms: end,
+        points: &points,
+        limit: None,
+        utc_offset_minutes: 0,
+    };
+    let bytes =
+        render_chart_png(MetricName::CpuPercent, MetricsRange::Hours24, &data, SIZE).unwrap();
+    let (width, _, pixels) = decode_png(&bytes);
+    let top_band = &pixels[..(width * 40 * 3) as usize];
+    assert_eq!(count_color(top_band, LINE_COLOR), 0, "nothing above 100 %");
+    assert!(count_color(&pixels, LINE_COLOR) > 1_000);
+}

@@ -17,6 +17,7 @@ pub mod findings;
 pub mod live;
 pub mod logs;
 pub mod machine;
+pub mod report;
 pub mod target;
 pub mod view;
 
