@@ -1,5 +1,5 @@
-//! A signal's candles as an SVG candlestick chart (plotters' SVG backend, no fonts
-//! rasterized, like the metrics charts): green and red bodies with their wicks on a candle
+//! A signal's candles as an SVG candlestick chart (plotters' SVG backend, labels as SVG text
+//! measured with the embedded chart font, like the metrics charts): green and red bodies with their wicks on a candle
 //! index axis, and the signal's candle marked by a vertical band and a dot at its price.
 //! Pure: the same input gives the same bytes.
 
@@ -21,6 +21,7 @@ pub fn render_candles(
     price: f64,
     (width, height): (u32, u32),
 ) -> Result<String> {
+    super::font::register();
     let mut svg = String::new();
     draw(
         title,

@@ -1,6 +1,6 @@
 //! The month's costs as an SVG bar chart: USD per UTC day (compute and storage stacked), with
-//! the budget's daily share as a red line when there is a budget. plotters' SVG backend, no
-//! fonts rasterized, like the other charts; pure: the same report gives the same bytes.
+//! the budget's daily share as a red line when there is a budget. plotters' SVG backend, labels
+//! as SVG text like the other charts; pure: the same report gives the same bytes.
 
 use plotters::prelude::*;
 
@@ -11,6 +11,7 @@ const STORAGE: RGBColor = super::MUTED;
 
 /// Draws `report`'s days as bars of `width` × `height` pixels.
 pub fn render_costs(report: &CostReport, size: (u32, u32)) -> Result<String> {
+    super::font::register();
     let mut svg = String::new();
     draw(report, size, &mut svg)
         .map_err(|e| Error::Internal(format!("drawing the cost chart: {e}")))?;

@@ -1,10 +1,11 @@
-//! Metrics charts as SVG, drawn with plotters' SVG backend.
+//! Metrics charts drawn with plotters: SVG for the app, PNG for diagnostics reports.
 //!
-//! No font is rasterized: plotters is built without `ttf`/`ab_glyph`, so its SVG backend
-//! writes every label as a plain `<text>` element that the web view renders with its own
-//! fonts, and text layout uses plotters' built-in size estimate. Nothing here reads system
-//! fonts or the clock: [`render_chart`] is a pure function of its input, and the same input
-//! gives byte-identical output.
+//! One drawing function, generic over the plotters backend, draws both. The SVG backend writes
+//! every label as a plain `<text>` element that the web view renders with its own fonts; the
+//! PNG is rasterized with ab_glyph from the embedded DejaVu Sans ([`font`]), which is also what
+//! text is measured with for layout, so no system font is ever read. Nothing here reads the
+//! clock: [`render_chart`] and [`render_chart_png`] are pure functions of their input, and the
+//! same input gives byte-identical output.
 //!
 //! Layout: a caption (the metric and its unit), a time axis whose ticks sit on round local
 //! times (every 3 min for 15 min, 10 min for 1 h, 3 h for 24 h, a day at midnight for 7 d), a
@@ -15,10 +16,12 @@
 
 pub mod candles;
 pub mod costs;
+pub mod font;
 
 use std::ops::Range;
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -207,19 +210,71 @@ pub fn render_chart(
     data: &ChartData<'_>,
     size: ChartSize,
 ) -> Result<String> {
+    font::register();
     let mut svg = String::new();
-    draw(metric, range, data, size, &mut svg)
-        .map_err(|e| Error::Internal(format!("drawing the {} chart: {e}", metric.as_str())))?;
+    {
+        let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
+        draw(metric, range, data, &root, Lines::Polylines)
+            .map_err(|e| drawing_failed(metric, e))?;
+    }
     Ok(svg)
 }
 
-fn draw(
+/// Draws `metric` over `range` as a PNG image (RGB, `size` pixels), with the same layout as
+/// [`render_chart`]. Deterministic.
+pub fn render_chart_png(
     metric: MetricName,
     range: MetricsRange,
     data: &ChartData<'_>,
     size: ChartSize,
-    svg: &mut String,
-) -> std::result::Result<(), Box<dyn std::error::Error>> {
+) -> Result<Vec<u8>> {
+    font::register();
+    let mut pixels = vec![0_u8; size.width as usize * size.height as usize * 3];
+    {
+        let root =
+            BitMapBackend::with_buffer(&mut pixels, (size.width, size.height)).into_drawing_area();
+        draw(metric, range, data, &root, Lines::Segments).map_err(|e| drawing_failed(metric, e))?;
+    }
+    encode_png(&pixels, size)
+        .map_err(|e| Error::Internal(format!("encoding the {} chart: {e}", metric.as_str())))
+}
+
+fn drawing_failed(metric: MetricName, e: Box<dyn std::error::Error>) -> Error {
+    Error::Internal(format!("drawing the {} chart: {e}", metric.as_str()))
+}
+
+/// RGB pixels, row by row, as a PNG file.
+fn encode_png(pixels: &[u8], size: ChartSize) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, size.width, size.height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// How a run of points is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// One polyline per run (SVG: the viewer joins the segments cleanly).
+    Polylines,
+    /// One path per segment (bitmap: plotters' thick polylines grow miter spikes at sharp
+    /// turns, separate segments do not).
+    Segments,
+}
+
+fn draw<DB: DrawingBackend>(
+    metric: MetricName,
+    range: MetricsRange,
+    data: &ChartData<'_>,
+    root: &DrawingArea<DB, Shift>,
+    lines: Lines,
+) -> std::result::Result<(), Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
     let shown = display(metric);
     let start = data.end_ms - range.span_ms();
     let first = data.points.partition_point(|p| p.at_ms < start);
@@ -258,9 +313,8 @@ fn draw(
         unit => format!("{} ({unit})", shown.title),
     };
 
-    let root = SVGBackend::with_string(svg, (size.width, size.height)).into_drawing_area();
     root.fill(&BACKGROUND)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .margin(10)
         .caption(caption, (FONT, 16).into_font().color(&TITLE))
         .x_label_area_size(28)
@@ -296,6 +350,13 @@ fn draw(
         let coords = run.iter().map(|p| (p.at_ms, p.value * shown.scale));
         if run.len() == 1 {
             chart.draw_series(coords.map(|c| Circle::new(c, 2, LINE_COLOR.filled())))?;
+        } else if lines == Lines::Segments {
+            let coords: Vec<(i64, f64)> = coords.collect();
+            chart.draw_series(
+                coords
+                    .windows(2)
+                    .map(|pair| PathElement::new(pair.to_vec(), LINE_COLOR.stroke_width(2))),
+            )?;
         } else {
             chart.draw_series(LineSeries::new(coords, LINE_COLOR.stroke_width(2)))?;
         }

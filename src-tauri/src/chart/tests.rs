@@ -388,3 +388,116 @@ fn numbers_read_short() {
     assert_eq!(format_number(1073.741824), "1074");
     assert_eq!(format_number(-0.001), "0");
 }
+
+/// Decodes a PNG chart into its size and RGB pixels.
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).expect("PNG image data");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
+}
+
+fn count_color(pixels: &[u8], color: RGBColor) -> usize {
+    pixels
+        .chunks_exact(3)
+        .filter(|p| p == &[color.0, color.1, color.2])
+        .count()
+}
+
+#[test]
+fn png_has_the_line_the_limit_and_rasterized_text() {
+    let end = T0 + 60 * MIN;
+    let points: Vec<MetricPoint> = series(end, 1_800, 2_000)
+        .into_iter()
+        .map(|p| MetricPoint {
+            value: 300_000_000.0 + p.value * 1e5,
+            ..p
+        })
+        .collect();
+    let data = ChartData {
+        end_ms: end,
+        points: &points,
+        limit: Some(1_073_741_824.0),
+        utc_offset_minutes: 0,
+    };
+    let bytes =
+        render_chart_png(MetricName::MemoryBytes, MetricsRange::Hour1, &data, SIZE).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let (width, height, pixels) = decode_png(&bytes);
+    assert_eq!((width, height), (800, 300));
+    assert!(count_color(&pixels, BACKGROUND) > 100_000, "the background");
+    assert!(count_color(&pixels, LINE_COLOR) > 200, "the data line");
+    assert!(count_color(&pixels, LIMIT_COLOR) > 200, "the limit line");
+    // The caption is drawn with the embedded font: bright pixels in the top band.
+    let caption_band = &pixels[..(width * 30 * 3) as usize];
+    let bright = caption_band
+        .chunks_exact(3)
+        .filter(|p| p.iter().all(|c| *c > 0xC0))
+        .count();
+    assert!(bright > 30, "caption text pixels: {bright}");
+    assert_eq!(
+        bytes,
+        render_chart_png(MetricName::MemoryBytes, MetricsRange::Hour1, &data, SIZE).unwrap(),
+        "deterministic"
+    );
+    // Without the limit there is no red.
+    let cpu = render_chart_png(MetricName::CpuPercent, MetricsRange::Hour1, &data, SIZE).unwrap();
+    assert_eq!(count_color(&decode_png(&cpu).2, LIMIT_COLOR), 0);
+}
+
+#[test]
+fn png_without_points_is_the_empty_state() {
+    let data = ChartData {
+        end_ms: T0,
+        points: &[],
+        limit: None,
+        utc_offset_minutes: 0,
+    };
+    let small = ChartSize {
+        width: 320,
+        height: 160,
+    };
+    let bytes = render_chart_png(MetricName::QueueDepth, MetricsRange::Hours24, &data, small)
+        .expect("an empty chart draws");
+    let (width, height, pixels) = decode_png(&bytes);
+    assert_eq!((width, height), (320, 160));
+    assert_eq!(count_color(&pixels, LINE_COLOR), 0);
+    // "No data …" in the middle: muted text pixels near the centre row.
+    let row = (height / 2) as usize;
+    let centre: Vec<&[u8]> = pixels
+        .chunks_exact(3)
+        .skip((row - 8) * width as usize)
+        .take(16 * width as usize)
+        .filter(|p| p != &[BACKGROUND.0, BACKGROUND.1, BACKGROUND.2])
+        .collect();
+    assert!(centre.len() > 50, "{}", centre.len());
+}
+
+#[test]
+fn png_sharp_turns_do_not_spike() {
+    // A sawtooth between 20 and 80 %: plotters' thick bitmap polylines would grow miter
+    // spikes at each drop, up through the 100 % line to the top of the image.
+    let end = T0 + 24 * 60 * MIN;
+    let points: Vec<MetricPoint> = series(end, 1_440, MIN)
+        .into_iter()
+        .map(|p| MetricPoint {
+            value: 20.0 + (p.value as i64 % 60) as f64,
+            ..p
+        })
+        .collect();
+    let data = ChartData {
+        end_ms: end,
+        points: &points,
+        limit: None,
+        utc_offset_minutes: 0,
+    };
+    let bytes =
+        render_chart_png(MetricName::CpuPercent, MetricsRange::Hours24, &data, SIZE).unwrap();
+    let (width, _, pixels) = decode_png(&bytes);
+    let top_band = &pixels[..(width * 40 * 3) as usize];
+    assert_eq!(count_color(top_band, LINE_COLOR), 0, "nothing above 100 %");
+    assert!(count_color(&pixels, LINE_COLOR) > 1_000);
+}
