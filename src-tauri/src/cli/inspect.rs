@@ -170,7 +170,12 @@ pub async fn run(core: &Core, json: bool, command: InspectCommand) -> Result<()>
                 after: None,
             };
             let page = api::inspect::logs(core, &target.app, machine, &query).await?;
-            print_logs(json, &page);
+            if follow {
+                // A stream: one line (one JSON object with --json) per log line.
+                print_logs(json, &page);
+            } else {
+                output(json, &page, || describe_logs(&page));
+            }
             if follow {
                 query.after = page.next_token.clone();
                 let cancel = ctrl_c();
@@ -265,6 +270,25 @@ fn print_logs(json: bool, view: &LogsView) -> bool {
         }
     }
     out.flush().is_ok()
+}
+
+fn describe_logs(view: &LogsView) -> String {
+    if view.lines.is_empty() {
+        return format!("No matching lines ({} read).", view.scanned);
+    }
+    view.lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}  {:<5} {}  {}",
+                l.at,
+                l.level.to_uppercase(),
+                l.instance,
+                l.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn print_frame(json: bool, frame: &SupportFrame) -> bool {

@@ -129,7 +129,7 @@ fn crash_loop(
             "Ask the user to choose a larger machine size, or to deploy fewer traders.",
         ));
     }
-    if exits.len() >= CRASH_LOOP_EXITS || boots >= CRASH_LOOP_EXITS + 1 {
+    if exits.len() >= CRASH_LOOP_EXITS || boots > CRASH_LOOP_EXITS {
         let last = exits.first();
         let restarts = machine.events.iter().filter_map(|e| e.restart_count).max();
         let mut detail = format!(

@@ -29,6 +29,10 @@ use crate::sensitive::Sensitive;
 
 pub use view::*;
 
+/// History charts the support window shows (CPU, memory, candle age, evaluations, queue,
+/// errors); the report draws them all.
+const CHARTS_SHOWN: usize = 6;
+
 /// What an inspection talks to, with support's credentials.
 #[derive(Debug)]
 pub struct Inspector {
@@ -85,6 +89,13 @@ impl Inspector {
         };
         let now = chrono::Utc::now();
         let findings = findings::diagnose(machine.as_ref(), agent.as_ref(), now);
+        let history = agent.as_ref().and_then(|a| a.history.clone());
+        let end_ms = now.timestamp_millis();
+        let charts = tokio::task::spawn_blocking(move || {
+            report::charts::views(history.as_ref(), end_ms, CHARTS_SHOWN)
+        })
+        .await
+        .map_err(|e| crate::error::Error::Internal(format!("drawing the history charts: {e}")))??;
         let versions = Versions {
             app: env!("CARGO_PKG_VERSION").to_owned(),
             app_protocol: screener::protocol::PROTOCOL_VERSION,
@@ -108,7 +119,7 @@ impl Inspector {
             machine,
             agent,
             findings,
-            charts: Vec::new(),
+            charts,
         })
     }
 }

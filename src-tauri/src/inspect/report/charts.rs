@@ -73,6 +73,56 @@ pub fn render_all(history: Option<&AgentHistory>, end_ms: i64) -> Result<Vec<Cha
         .collect()
 }
 
+/// The support window's charts (SVG only, the dashboard's size): the first `count` of
+/// [`CHARTS`] over the 24 h before `end_ms`, each with its latest value.
+pub fn views(
+    history: Option<&AgentHistory>,
+    end_ms: i64,
+    count: usize,
+) -> Result<Vec<crate::api::dashboard::ChartView>> {
+    let mut samples: Vec<(i64, &HistorySample)> = history
+        .map(|h| h.samples.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| Some((parse_ms(&s.at)?, s)))
+        .collect();
+    samples.sort_by_key(|(at, _)| *at);
+    let limit = samples
+        .iter()
+        .rev()
+        .map(|(_, s)| s.memory_limit_bytes)
+        .find(|l| *l > 0)
+        .map(|l| l as f64);
+    CHARTS
+        .iter()
+        .take(count)
+        .map(|&(metric, _)| {
+            let points = points(&samples, metric);
+            let shown = crate::chart::display(metric);
+            let data = ChartData {
+                end_ms,
+                points: &points,
+                limit,
+                utc_offset_minutes: 0,
+            };
+            Ok(crate::api::dashboard::ChartView {
+                metric,
+                title: shown.title.to_owned(),
+                latest: points
+                    .last()
+                    .map(|p| crate::chart::with_unit(p.value * shown.scale, shown.unit)),
+                svg: render_chart(metric, MetricsRange::Hours24, &data, VIEW_SIZE)?,
+            })
+        })
+        .collect()
+}
+
+/// The support window's chart size (the dashboard's).
+const VIEW_SIZE: ChartSize = ChartSize {
+    width: 560,
+    height: 200,
+};
+
 /// RFC 3339 as ms since the epoch.
 pub fn parse_ms(at: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(at)

@@ -235,6 +235,7 @@ fn inspection(samples: usize) -> Inspection {
             detail: format!("Last exit after password={PASSWORD}"),
             advice: "Look at the logs.".into(),
         }],
+        charts: Vec::new(),
     }
 }
 
