@@ -183,12 +183,12 @@ export class MockSupport implements SupportApi {
   /** The browser preview's live view: metrics every tick, a log line and a signal now and then. */
   private tick(): void {
     this.ticks += 1;
-    for (const [watch] of this.listeners) {
+    for (const [watch, listener] of Array.from(this.listeners)) {
       const user = this.user(watch.app, watch.machineId);
       const m = user.agent.metrics;
-      if (m !== null) this.emit({ type: "metrics", ...m, cpuPercent: m.cpuPercent + (this.ticks % 7), uptimeSeconds: m.uptimeSeconds + this.ticks * 2 });
+      if (m !== null) listener({ type: "metrics", ...m, cpuPercent: m.cpuPercent + (this.ticks % 7), uptimeSeconds: m.uptimeSeconds + this.ticks * 2 });
       const line: LogLine = { at: new Date().toISOString(), level: this.ticks % 4 === 0 ? "warn" : "info", message: `tick ${this.ticks}`, instance: watch.machineId ?? "", region: user.target.region ?? "" };
-      this.emit({ type: "logs", lines: [line], nextToken: `tok-live-${this.ticks}`, scanned: 1 });
+      listener({ type: "logs", lines: [line], nextToken: `tok-live-${this.ticks}`, scanned: 1 });
     }
   }
 
