@@ -13,6 +13,7 @@ describe("App shell", () => {
       </BackendProvider>,
     );
     expect(AREAS.map((a) => a.label)).toEqual(["Dashboard", "Traders", "Signals", "Machine", "Events", "Settings", "Support"]);
+    await screen.findByTestId("nav-dashboard");
     for (const area of AREAS) {
       fireEvent.click(screen.getByTestId(`nav-${area.id}`));
       expect(await screen.findByTestId(`area-${area.id}`)).toBeTruthy();
@@ -38,7 +39,7 @@ describe("App shell", () => {
       </BackendProvider>,
     );
     await waitFor(() => expect(order).toContain("ready"));
-    fireEvent.click(screen.getByTestId("nav-signals"));
+    fireEvent.click(await screen.findByTestId("nav-signals"));
     await screen.findByTestId("area-signals");
     expect(order.filter((o) => o === "ready")).toEqual(["ready"]);
     expect(order.indexOf("status")).toBeLessThan(order.indexOf("ready"));
@@ -56,28 +57,41 @@ describe("App shell", () => {
         <App />
       </BackendProvider>,
     );
-    fireEvent.click(screen.getByTestId("nav-events"));
+    fireEvent.click(await screen.findByTestId("nav-events"));
     expect(await screen.findByTestId("area-events")).toBeTruthy();
     expect(readies).toBe(0);
   });
 
-  it("says what unbuilt areas will hold, without data", () => {
-    render(
-      <BackendProvider backend={new MockBackend()}>
-        <App initialArea="support" />
-      </BackendProvider>,
-    );
-    const area = screen.getByTestId("area-support");
-    expect(area.textContent).toContain("Not built yet");
-    expect(area.querySelectorAll("li").length).toBeGreaterThan(0);
-  });
-
-  it("warns when running on the in-memory backend", () => {
+  it("warns when running on the in-memory backend", async () => {
     render(
       <BackendProvider backend={new MockBackend()}>
         <App />
       </BackendProvider>,
     );
-    expect(screen.getByTestId("mock-banner").textContent).toMatch(/nothing is stored/);
+    expect((await screen.findByTestId("mock-banner")).textContent).toMatch(/nothing is stored/);
+  });
+
+  it("shows a neutral loading state, and no owner area, until the status is in", async () => {
+    const backend = new MockBackend();
+    let answer: (() => void) | null = null;
+    const appStatus = backend.appStatus.bind(backend);
+    backend.appStatus = () => new Promise((resolve) => (answer = () => void appStatus().then(resolve)));
+    let machineCalls = 0;
+    backend.machineStatus = () => {
+      machineCalls += 1;
+      return Promise.reject(new Error("not yet"));
+    };
+    render(
+      <BackendProvider backend={backend}>
+        <App />
+      </BackendProvider>,
+    );
+    expect(screen.getByTestId("app-loading")).toBeTruthy();
+    expect(screen.queryByTestId("nav-dashboard")).toBeNull();
+    await waitFor(() => expect(answer).not.toBeNull());
+    expect(machineCalls).toBe(0);
+    answer!();
+    expect(await screen.findByTestId("nav-dashboard")).toBeTruthy();
+    expect(screen.queryByTestId("app-loading")).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
-// The app shell: navigation between the product's areas (also offered to the areas through
-// `useNavigate`), and the app-level machine operation that outlives the Machine area.
+// The app shell: the owner's navigation between the product's areas (also offered to the areas
+// through `useNavigate`) and the machine operation that outlives the Machine area — or, when the
+// core runs in support mode, only the read-only support window.
 import { useState } from "react";
 import { useBackend } from "./backend/context";
 import { AREAS, type Area, type AreaId } from "./areas/areas";
@@ -14,12 +15,29 @@ import { MachineOperationProvider } from "./areas/machine/operation";
 import { DeadManBanner } from "./components/DeadManBanner";
 import { LinkIndicator } from "./components/LinkIndicator";
 import { NavigationProvider } from "./components/navigation";
-import { useReadySignal } from "./components/useReadySignal";
+import { useAppMode } from "./components/useAppMode";
+import { SupportArea } from "./areas/SupportArea";
+import { SupportWindow } from "./areas/support/SupportWindow";
 
 export function App({ initialArea = "dashboard" }: { initialArea?: AreaId }) {
+  const mode = useAppMode();
+  // Nothing that calls an owner command renders before the mode is known: the support
+  // window's capability does not grant them.
+  if (mode === null) {
+    return (
+      <p className="muted loading app-loading" role="status" data-testid="app-loading">
+        Starting TradeMind…
+      </p>
+    );
+  }
+  if (mode === "support") return <SupportWindow />;
+  // A failed status read keeps the owner's app usable (it shows its own errors).
+  return <OwnerApp initialArea={initialArea} />;
+}
+
+function OwnerApp({ initialArea }: { initialArea: AreaId }) {
   const [current, setCurrent] = useState<AreaId>(initialArea);
   const area = AREAS.find((a) => a.id === current) ?? AREAS[0]!;
-  useReadySignal();
 
   return (
     <NavigationProvider navigate={setCurrent}>
@@ -82,6 +100,8 @@ function AreaView({ area }: { area: Area }) {
       return <Events />;
     case "settings":
       return <Settings />;
+    case "support":
+      return <SupportArea />;
     default:
       return <ComingSoon area={area} />;
   }

@@ -15,12 +15,5 @@ export const AREAS: readonly Area[] = [
   { id: "machine", label: "Machine" },
   { id: "events", label: "Events" },
   { id: "settings", label: "Settings" },
-  {
-    id: "support",
-    label: "Support",
-    coming: [
-      "Read-only inspection of a user's machine with a read-only Fly token: state, config, events, health, metrics and logs.",
-      "A diagnostics report with every secret redacted.",
-    ],
-  },
+  { id: "support", label: "Support" },
 ];

@@ -1,18 +1,26 @@
-// The Backend's areas beyond the machine: traders, signals, local screening and the live
-// link (link state, dashboard, audit events). Each is one group of `#[tauri::command]`s.
+// The Backend's areas beyond the machine: traders, signals, local screening, the live link
+// (link state, dashboard, audit events) and support mode. Each is one group of `#[tauri::command]`s.
 import type {
   AuditEvent,
   ConflictChoice,
   DashboardFrame,
   EventFilter,
   ImportReport,
+  InspectTarget,
+  Inspection,
   LinkView,
   LocalStart,
   LocalStatus,
+  LogQuery,
+  LogsView,
   MetricsRange,
+  ReportSummary,
   SignalDetail,
   SignalFilter,
   SignalView,
+  SupportAccess,
+  SupportCredential,
+  SupportFrame,
   Trader,
   TraderCard,
   TraderCheck,
@@ -71,4 +79,27 @@ export interface LiveApi {
   watchDashboard(range: MetricsRange, onFrame: (frame: DashboardFrame) => void): Promise<Unwatch>;
   /** The audit log with filters, newest first. */
   events(filter: EventFilter): Promise<AuditEvent[]>;
+}
+
+/**
+ * Support mode (`trademind --support`): support's own credentials and read-only inspection of
+ * a user's app. The support window calls only these (and `appStatus`, `ready`, `live.events`).
+ */
+export interface SupportApi {
+  /** The mode and which credentials are set (described by their last 4 characters only). */
+  access(): Promise<SupportAccess>;
+  /** Validates a pasted credential and stores it in the OS keyring; the answer never repeats it. */
+  login(credential: SupportCredential, token: string): Promise<SupportAccess>;
+  /** Forgets one stored credential, or both (`null`). */
+  logout(credential: SupportCredential | null): Promise<SupportAccess>;
+  /** Apps and machines matching an app name, machine id or user id/email (`invalid_input` when none). */
+  find(query: string): Promise<InspectTarget[]>;
+  /** Everything about the app's machine and agent now, with the findings (most severe first). */
+  inspect(app: string, machineId: string | null): Promise<Inspection>;
+  /** One page of the machine's logs (oldest first) and the token for newer lines. */
+  logs(app: string, machineId: string | null, query: LogQuery): Promise<LogsView>;
+  /** The agent's live view and the log tail after `query.after`, until the returned Unwatch. */
+  watch(app: string, machineId: string | null, query: LogQuery, onFrame: (frame: SupportFrame) => void): Promise<Unwatch>;
+  /** Writes the diagnostics report (HTML index, charts, redacted) into `dir`. */
+  report(app: string, machineId: string | null, dir: string): Promise<ReportSummary>;
 }

@@ -16,7 +16,7 @@ import type {
   TokenStatus,
   WatchdogView,
 } from "../bindings";
-import type { LiveApi, LocalApi, SignalsApi, TradersApi } from "./apis";
+import type { LiveApi, LocalApi, SignalsApi, SupportApi, TradersApi } from "./apis";
 import type { CostsApi } from "./costs";
 
 /** What Start asks for; unset values come from the existing machine (or a failed run), then defaults. */
@@ -68,6 +68,8 @@ export interface Backend {
   readonly live: LiveApi;
   /** The machine's costs per day and month, and the monthly budget. */
   readonly costs: CostsApi;
+  /** Support mode's credentials and read-only inspection (the support window's only data). */
+  readonly support: SupportApi;
 }
 
 // Every code, checked by the compiler: a code added to the Rust enum fails `tsc` until it is

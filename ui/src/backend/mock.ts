@@ -7,6 +7,7 @@ import type {
   AutoStopView,
   FlyEventView,
   MachineOutcome,
+  Mode,
   MachineStatus,
   Operation,
   OperationProgress,
@@ -22,10 +23,13 @@ import { MockCosts, type MockCostsOptions } from "./costs";
 import { MockLive, type MockLiveOptions } from "./mockLive";
 import { MockLocal, type MockLocalOptions } from "./mockLocal";
 import { MockSignals, type MockSignalsOptions } from "./mockSignals";
+import { MockSupport, type MockSupportOptions } from "./mockSupport";
 import { MockTraders, type MockTradersOptions } from "./mockTraders";
 import { MockMachine, type MockMachineOptions } from "./mockMachine";
 
 export interface MockOptions {
+  /** `support`: behave as `trademind --support` (the app shows only the support window). */
+  mode?: Mode;
   /** Every token operation fails as if no keyring were running. */
   keyringUnavailable?: boolean;
   /** The simulated Fly machine: timing, a failure at a chosen step, its initial state. */
@@ -36,6 +40,7 @@ export interface MockOptions {
   signals?: MockSignalsOptions;
   local?: MockLocalOptions;
   costs?: MockCostsOptions;
+  support?: MockSupportOptions;
 }
 
 const MACAROON_PREFIXES = ["fm1r_", "fm1a_", "fm2_"];
@@ -46,6 +51,8 @@ export class MockBackend implements Backend {
   readonly signals: MockSignals;
   readonly local: MockLocal;
   readonly costs: MockCosts;
+  /** Support mode's credentials and the scripted users (a healthy and a failing machine). */
+  readonly support: MockSupport;
   /** The simulated link, dashboard and audit log; tests inject failures and drive the link. */
   readonly live: MockLive;
   private stored: TokenInfo | null = null;
@@ -59,6 +66,7 @@ export class MockBackend implements Backend {
     this.options = options;
     this.machine = new MockMachine(options.machine);
     this.costs = new MockCosts(options.costs);
+    this.support = new MockSupport(() => this.options.mode ?? "owner", options.support);
     this.live = new MockLive(options.live, this.machine);
     this.signals = new MockSignals(options.signals);
     this.traders = new MockTraders(options.traders, {
@@ -92,6 +100,7 @@ export class MockBackend implements Backend {
     const token = this.options.keyringUnavailable ? null : this.status();
     return {
       version: "mock",
+      mode: this.options.mode ?? "owner",
       dataDir: "(in memory)",
       logDir: "(in memory)",
       databasePath: "(in memory)",

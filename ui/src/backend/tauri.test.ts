@@ -118,3 +118,44 @@ describe("TauriBackend machine commands", () => {
     expect((failure as BackendError).hint).toMatch(/Confirm in the dialog/);
   });
 });
+
+describe("TauriBackend support commands", () => {
+  it("calls each support command with the shell's argument names", async () => {
+    const calls: Array<[string, Record<string, unknown> | undefined]> = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args as Record<string, unknown> | undefined]);
+      return cmd === "support_watch" ? 7 : cmd === "watch_stop" ? true : {};
+    });
+    const support = new TauriBackend().support;
+    const query = { minLevel: "warn" as const, search: "disk", after: "tok" };
+    await support.access();
+    await support.login("viewer", "secret-value");
+    await support.logout(null);
+    await support.find("tm-bob");
+    await support.inspect("tm-bob", "3d8d");
+    await support.logs("tm-bob", null, query);
+    const stop = await support.watch("tm-bob", "3d8d", query, () => undefined);
+    await stop();
+    await support.report("tm-bob", "3d8d", "/tmp/r");
+    expect(calls.map(([c]) => c)).toEqual([
+      "support_access",
+      "support_login",
+      "support_logout",
+      "support_find",
+      "support_inspect",
+      "support_logs",
+      "support_watch",
+      "watch_stop",
+      "support_report",
+    ]);
+    expect(calls[1]![1]).toEqual({ credential: "viewer", token: "secret-value" });
+    expect(calls[2]![1]).toEqual({ credential: null });
+    expect(calls[3]![1]).toEqual({ query: "tm-bob" });
+    expect(calls[4]![1]).toEqual({ app: "tm-bob", machineId: "3d8d" });
+    expect(calls[5]![1]).toEqual({ app: "tm-bob", machineId: null, query });
+    expect(calls[6]![1]).toMatchObject({ app: "tm-bob", machineId: "3d8d", query });
+    expect(calls[6]![1]?.["channel"]).toBeInstanceOf(Channel);
+    expect(calls[7]![1]).toEqual({ id: 7 });
+    expect(calls[8]![1]).toEqual({ app: "tm-bob", machineId: "3d8d", dir: "/tmp/r" });
+  });
+});

@@ -17,7 +17,7 @@ import type {
 import type { Backend, StartOptions } from "./backend";
 import { call } from "./call";
 import { TauriCosts } from "./costs";
-import { TauriLive, TauriLocal, TauriSignals, TauriTraders } from "./tauriApis";
+import { TauriLive, TauriLocal, TauriSignals, TauriSupport, TauriTraders } from "./tauriApis";
 
 export class TauriBackend implements Backend {
   readonly kind = "tauri" as const;
@@ -26,6 +26,7 @@ export class TauriBackend implements Backend {
   readonly signals = new TauriSignals();
   readonly local = new TauriLocal();
   readonly live = new TauriLive();
+  readonly support = new TauriSupport();
 
   appStatus(): Promise<AppStatus> {
     return call("app_status");

@@ -1,4 +1,4 @@
-// The traders, signals, local and live groups over Tauri IPC (see `apis.ts`). Live data comes
+// The traders, signals, local, live and support groups over Tauri IPC (see `apis.ts`). Live data comes
 // through `Channel`s; each `*_watch` command returns an id that `watch_stop` ends.
 import { Channel } from "@tauri-apps/api/core";
 import type {
@@ -7,18 +7,26 @@ import type {
   DashboardFrame,
   EventFilter,
   ImportReport,
+  InspectTarget,
+  Inspection,
   LinkView,
   LocalStart,
   LocalStatus,
+  LogQuery,
+  LogsView,
   MetricsRange,
+  ReportSummary,
   SignalDetail,
   SignalFilter,
   SignalView,
+  SupportAccess,
+  SupportCredential,
+  SupportFrame,
   Trader,
   TraderCard,
   TraderCheck,
 } from "../bindings";
-import type { LiveApi, LocalApi, SignalsApi, TradersApi, Unwatch } from "./apis";
+import type { LiveApi, LocalApi, SignalsApi, SupportApi, TradersApi, Unwatch } from "./apis";
 import { call } from "./call";
 
 async function watch<T>(command: string, onMessage: (message: T) => void, args: Record<string, unknown> = {}): Promise<Unwatch> {
@@ -96,5 +104,33 @@ export class TauriLive implements LiveApi {
   }
   events(filter: EventFilter): Promise<AuditEvent[]> {
     return call("events_query", { filter });
+  }
+}
+
+/** The `support_*` commands of `src-tauri/src/shell/support.rs` (the support window's capability). */
+export class TauriSupport implements SupportApi {
+  access(): Promise<SupportAccess> {
+    return call("support_access");
+  }
+  login(credential: SupportCredential, token: string): Promise<SupportAccess> {
+    return call("support_login", { credential, token });
+  }
+  logout(credential: SupportCredential | null): Promise<SupportAccess> {
+    return call("support_logout", { credential });
+  }
+  find(query: string): Promise<InspectTarget[]> {
+    return call("support_find", { query });
+  }
+  inspect(app: string, machineId: string | null): Promise<Inspection> {
+    return call("support_inspect", { app, machineId });
+  }
+  logs(app: string, machineId: string | null, query: LogQuery): Promise<LogsView> {
+    return call("support_logs", { app, machineId, query });
+  }
+  watch(app: string, machineId: string | null, query: LogQuery, onFrame: (frame: SupportFrame) => void): Promise<Unwatch> {
+    return watch("support_watch", onFrame, { app, machineId, query });
+  }
+  report(app: string, machineId: string | null, dir: string): Promise<ReportSummary> {
+    return call("support_report", { app, machineId, dir });
   }
 }
