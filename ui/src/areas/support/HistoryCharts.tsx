@@ -14,7 +14,7 @@ export function HistoryCharts({ charts, historyError }: { charts: ChartView[]; h
           {historyError !== null && <ErrorNotice error={new BackendError(historyError)} testId="support-history-error" />}
         </div>
       ) : (
-        <div className="chart-grid">
+        <div className="chart-grid chart-grid-wide">
           {charts.map((chart) => (
             <figure key={chart.metric} className="chart-card" data-testid={`support-chart-${chart.metric}`}>
               <figcaption className="chart-head">
