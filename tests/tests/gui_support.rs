@@ -50,8 +50,18 @@ fn the_support_window_inspects_a_machine_read_only() {
         serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
     let app = result["status"]["app"].as_str().unwrap().to_owned();
     let machine_id = result["status"]["machineId"].as_str().unwrap().to_owned();
-    fly.push_log(&app, &machine_id, LogLevel::Info, "agent listening on :8080");
-    fly.push_log(&app, &machine_id, LogLevel::Error, "journal: file is not a database");
+    fly.push_log(
+        &app,
+        &machine_id,
+        LogLevel::Info,
+        "agent listening on :8080",
+    );
+    fly.push_log(
+        &app,
+        &machine_id,
+        LogLevel::Error,
+        "journal: file is not a database",
+    );
     fly.push_log(&app, &machine_id, LogLevel::Info, "market stream connected");
 
     // Support, on their own computer.
@@ -60,13 +70,20 @@ fn the_support_window_inspects_a_machine_read_only() {
     let xvfb = Xvfb::start();
     let mut env = app_env(&profile, &xvfb);
     env.push(("TRADEMIND_FLY_API_URL", fly.base_url().into()));
-    env.push(("TRADEMIND_AGENT_URL", format!("{}/agents/{{app}}", fly.base_url()).into()));
+    env.push((
+        "TRADEMIND_AGENT_URL",
+        format!("{}/agents/{{app}}", fly.base_url()).into(),
+    ));
     env.push(("TRADEMIND_SUPPORT_FLY_TOKEN", readonly.clone().into()));
     let driver = Driver::start(&env, &artifacts().join("driver-support.log"));
     let session = driver.session(&binary(), &["--support"]);
 
     session.wait_for("[data-testid=support-mode-banner]", UI_TIMEOUT);
-    assert_eq!(count(&session, "[data-testid^=nav-]"), 0, "no owner navigation");
+    assert_eq!(
+        count(&session, "[data-testid^=nav-]"),
+        0,
+        "no owner navigation"
+    );
     session.wait_for_text("[data-testid=support-fly-token-state]", UI_TIMEOUT, |t| {
         t.contains('…') && t.to_lowercase().contains("environment")
     });
@@ -121,7 +138,13 @@ fn the_support_window_inspects_a_machine_read_only() {
     assert!(!index.contains(readonly.trim_start_matches("FlyV1 ")));
 
     // The window cannot reach owner commands: Tauri's ACL refuses them for its capability.
-    for command in ["machine_stop", "token_store", "trader_save", "budget_set", "machine_status"] {
+    for command in [
+        "machine_stop",
+        "token_store",
+        "trader_save",
+        "budget_set",
+        "machine_status",
+    ] {
         let answer = invoke(&session, command);
         assert!(answer.starts_with("err:"), "{command}: {answer}");
         assert!(answer.contains("not allowed"), "{command}: {answer}");
