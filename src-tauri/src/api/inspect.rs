@@ -6,7 +6,7 @@
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::{Core, Mode};
+use super::Core;
 use crate::error::{Error, Result};
 use crate::inspect::credentials::{self, Held};
 use crate::inspect::{
@@ -63,25 +63,28 @@ pub(super) async fn inspector(core: &Core) -> Result<Inspector> {
 }
 
 async fn record(core: &Core, what: &str, details: serde_json::Value) -> Result<()> {
-    let mut details = details;
-    details["what"] = json!(what);
-    details["mode"] = json!(core.mode());
-    core.store()
-        .record_event(Actor::Support, EventKind::SupportAccess, details)
-        .await?;
-    Ok(())
+    record_about(core, what, None, details).await
 }
 
 pub(super) async fn record_target(core: &Core, what: &str, target: &InspectTarget) -> Result<()> {
     let details = json!({ "app": target.app, "machine": target.machine_id });
-    let mut details = details;
+    record_about(core, what, target.machine_id.as_deref(), details).await
+}
+
+/// One `support.access` audit row: what was looked at (about which machine), in which mode.
+async fn record_about(
+    core: &Core,
+    what: &str,
+    machine_id: Option<&str>,
+    mut details: serde_json::Value,
+) -> Result<()> {
     details["what"] = json!(what);
     details["mode"] = json!(core.mode());
     core.store()
         .record_machine_event(
             Actor::Support,
             EventKind::SupportAccess,
-            target.machine_id.as_deref(),
+            machine_id,
             details,
         )
         .await?;
@@ -183,9 +186,4 @@ where
     let base = inspector.endpoints.agent_url(&target.app);
     live::watch(&base, viewer, cancel, sink).await?;
     Ok(())
-}
-
-/// Whether support mode is on (for callers that show it).
-pub fn is_support(core: &Core) -> bool {
-    core.mode() == Mode::Support
 }

@@ -39,19 +39,7 @@ pub struct Chart {
 
 /// Every chart of [`CHARTS`] over the 24 h before `end_ms`.
 pub fn render_all(history: Option<&AgentHistory>, end_ms: i64) -> Result<Vec<Chart>> {
-    let mut samples: Vec<(i64, &HistorySample)> = history
-        .map(|h| h.samples.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| Some((parse_ms(&s.at)?, s)))
-        .collect();
-    samples.sort_by_key(|(at, _)| *at);
-    let limit = samples
-        .iter()
-        .rev()
-        .map(|(_, s)| s.memory_limit_bytes)
-        .find(|l| *l > 0)
-        .map(|l| l as f64);
+    let (samples, limit) = timed(history);
     CHARTS
         .iter()
         .map(|&(metric, name)| {
@@ -80,19 +68,7 @@ pub fn views(
     end_ms: i64,
     count: usize,
 ) -> Result<Vec<crate::api::dashboard::ChartView>> {
-    let mut samples: Vec<(i64, &HistorySample)> = history
-        .map(|h| h.samples.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| Some((parse_ms(&s.at)?, s)))
-        .collect();
-    samples.sort_by_key(|(at, _)| *at);
-    let limit = samples
-        .iter()
-        .rev()
-        .map(|(_, s)| s.memory_limit_bytes)
-        .find(|l| *l > 0)
-        .map(|l| l as f64);
+    let (samples, limit) = timed(history);
     CHARTS
         .iter()
         .take(count)
@@ -122,6 +98,25 @@ const VIEW_SIZE: ChartSize = ChartSize {
     width: 560,
     height: 200,
 };
+
+/// The samples with their times (unparseable ones left out), in time order, and the latest
+/// memory limit (for the memory chart's limit line).
+fn timed(history: Option<&AgentHistory>) -> (Vec<(i64, &HistorySample)>, Option<f64>) {
+    let mut samples: Vec<(i64, &HistorySample)> = history
+        .map(|h| h.samples.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| Some((parse_ms(&s.at)?, s)))
+        .collect();
+    samples.sort_by_key(|(at, _)| *at);
+    let limit = samples
+        .iter()
+        .rev()
+        .map(|(_, s)| s.memory_limit_bytes)
+        .find(|l| *l > 0)
+        .map(|l| l as f64);
+    (samples, limit)
+}
 
 /// RFC 3339 as ms since the epoch.
 pub fn parse_ms(at: &str) -> Option<i64> {
