@@ -125,6 +125,25 @@ fn the_support_window_inspects_a_machine_read_only() {
         assert!(Instant::now() < deadline, "error filter: {levels:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The live tail (on by default) brings new lines that pass the filter, and only those.
+    fly.push_log(
+        &app,
+        &machine_id,
+        LogLevel::Info,
+        "an info line the filter hides",
+    );
+    fly.push_log(
+        &app,
+        &machine_id,
+        LogLevel::Error,
+        "fresh error: Binance answered 451",
+    );
+    session.wait_for_text("[data-testid=support-logs]", UI_TIMEOUT, |t| {
+        t.contains("fresh error: Binance answered 451")
+    });
+    assert!(!session
+        .text(&session.wait_for("[data-testid=support-logs]", UI_TIMEOUT))
+        .contains("an info line the filter hides"));
     session.screenshot(&artifacts().join("40-support-window.png"));
 
     // The report.

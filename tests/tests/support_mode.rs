@@ -8,7 +8,9 @@
 //!
 //! Run: `scripts/with-keyring.sh cargo test -p trademind-tests --test support_mode`.
 
-use trademind_tests::fake_fly::{FakeConfig, FakeFly, TokenKind};
+use std::time::Duration;
+
+use trademind_tests::fake_fly::{FakeConfig, FakeFly, LogLevel, TokenKind};
 use trademind_tests::fly_profile::FlyProfile;
 
 #[test]
@@ -173,4 +175,63 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+#[test]
+fn logs_are_tailed_live_with_the_filter_applied() {
+    let fly = FakeFly::start(FakeConfig::fast());
+    let user_token = fly.add_token(TokenKind::Org);
+    let user = FlyProfile::new(&fly, &user_token);
+    let started = user.cli(&["--json", "machine", "start"]);
+    assert_eq!(started.code(), Some(0), "{}", started.stderr());
+    let result: serde_json::Value =
+        serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
+    let app = result["status"]["app"].as_str().unwrap().to_owned();
+    let machine = result["status"]["machineId"].as_str().unwrap().to_owned();
+    fly.push_log(&app, &machine, LogLevel::Info, "backlog info");
+    fly.push_log(&app, &machine, LogLevel::Error, "backlog error");
+
+    let readonly = fly.add_token(TokenKind::ReadOnly);
+    let mut support = FlyProfile::new(&fly, "");
+    support
+        .env
+        .push(("TRADEMIND_SUPPORT_FLY_TOKEN".into(), readonly.clone()));
+    let mut tail = support.spawn(&[
+        "--json", "inspect", "logs", &app, "--level", "error", "--follow",
+    ]);
+    let first = tail
+        .read_until(Duration::from_secs(20), |l| l["message"] == "backlog error")
+        .expect("the backlog's error line");
+    assert_eq!(first["level"], "error");
+    fly.push_log(&app, &machine, LogLevel::Info, "live info, filtered out");
+    fly.push_log(
+        &app,
+        &machine,
+        LogLevel::Error,
+        "live error: journal is locked",
+    );
+    let live = tail
+        .read_until(Duration::from_secs(20), |l| {
+            l["message"] == "live error: journal is locked"
+        })
+        .expect("the new error line, tailed");
+    assert_eq!(live["instance"], machine.as_str());
+    tail.kill();
+    let messages: Vec<&str> = tail
+        .seen
+        .iter()
+        .filter_map(|(_, l)| l["message"].as_str())
+        .collect();
+    assert!(!messages.iter().any(|m| m.contains("info")), "{messages:?}");
+    // The tail polled Fly's logs API with the read-only token, after the first page's token.
+    let polls = fly
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/logs") && r.token_kind == Some(TokenKind::ReadOnly))
+        .collect::<Vec<_>>();
+    assert!(polls.len() >= 2, "{}", polls.len());
+    assert!(polls
+        .iter()
+        .skip(1)
+        .all(|r| r.query.iter().any(|(k, _)| k == "next_token")));
 }

@@ -3,6 +3,8 @@
 //! metadata). An app name is tried first (one call); otherwise every app of the token's
 //! organisation is searched.
 
+use futures_util::stream::{self, StreamExt};
+
 use super::view::{InspectTarget, MatchKind};
 use crate::error::{Error, Result};
 use crate::fly::types::Machine;
@@ -11,6 +13,9 @@ use crate::machine::plan;
 
 /// The most apps an org-wide search reads.
 const MAX_APPS: usize = 500;
+/// Machine lists read at once in an org-wide search (Fly's read bucket allows far more, and
+/// the client retries a 429 after its `Retry-After`).
+const PARALLEL_LISTS: usize = 8;
 
 /// Every target matching `query`; an error when none does.
 pub async fn find(fly: &FlyClient, query: &str) -> Result<Vec<InspectTarget>> {
@@ -27,9 +32,18 @@ pub async fn find(fly: &FlyClient, query: &str) -> Result<Vec<InspectTarget>> {
             Err(e) => return Err(e),
         }
     }
+    let apps = org_apps(fly).await?;
+    let listed: Vec<(String, Result<Vec<Machine>>)> = stream::iter(apps)
+        .map(|app| async move {
+            let machines = agents(fly, &app).await;
+            (app, machines)
+        })
+        .buffer_unordered(PARALLEL_LISTS)
+        .collect()
+        .await;
     let mut found = Vec::new();
-    for app in org_apps(fly).await? {
-        let machines = match agents(fly, &app).await {
+    for (app, machines) in listed {
+        let machines = match machines {
             Ok(machines) => machines,
             // Deleted meanwhile, or not visible to this token: not this user's.
             Err(Error::Fly(FlyError::NotFound(_) | FlyError::Forbidden(_))) => continue,
@@ -49,6 +63,7 @@ pub async fn find(fly: &FlyClient, query: &str) -> Result<Vec<InspectTarget>> {
             found.push(target(&app, Some(&machine), kind));
         }
     }
+    found.sort_by(|a, b| (&a.app, &a.machine_id).cmp(&(&b.app, &b.machine_id)));
     if found.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no TradeMind app, agent machine or user matches {query:?} in the token's organisation"
