@@ -197,6 +197,47 @@ async fn only_the_owner_and_the_viewer_may_read_the_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_look_with_the_viewer_token_is_recorded_for_the_owner() {
+    let fake = market(&SYMBOLS);
+    let dir = tempfile::tempdir().unwrap();
+    let agent = spawn(&fake, dir.path()).await;
+    let owner = format!("Bearer {OWNER}");
+    // The owner's own reads and a refused one are not support's looks.
+    assert_eq!(get(&agent, "", Some(&owner)).await.status(), 200);
+    assert_eq!(
+        get(&agent, "", Some("Bearer nope-nope-nope-nope"))
+            .await
+            .status(),
+        401
+    );
+    let read: AgentHistory = get(&agent, "", Some(&owner)).await.json().await.unwrap();
+    assert!(read.accesses.is_empty(), "{:?}", read.accesses);
+    // Two viewer reads and a viewer connection.
+    history(&agent, "").await;
+    history(&agent, "").await;
+    let url = format!("ws://{}/ws", agent.addr);
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)
+            .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {VIEWER}").parse().unwrap());
+    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    drop(socket);
+    let read: AgentHistory = get(&agent, "", Some(&owner)).await.json().await.unwrap();
+    let whats: Vec<&str> = read.accesses.iter().map(|a| a.what.as_str()).collect();
+    assert_eq!(whats, ["history", "history", "live connection"]);
+    // `since` applies to them too.
+    let last = read.accesses.last().unwrap().at.clone();
+    let newer: AgentHistory = get(&agent, &format!("?since={last}"), Some(&owner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(newer.accesses.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_loop_leaves_its_boots_and_errors() {
     let fake = market(&SYMBOLS);
     let dir = tempfile::tempdir().unwrap();

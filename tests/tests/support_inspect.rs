@@ -226,6 +226,28 @@ async fn a_support_user_diagnoses_a_crash_looping_machine_with_stale_candles() {
     assert_eq!(refusal.code, "forbidden", "{refusal:?}");
     drop(as_viewer);
 
+    // The user sees in their own audit log that support looked (the agent recorded each use
+    // of its viewer token), each look once however often the log is read.
+    let owner_events = |user: &FlyProfile| -> Vec<serde_json::Value> {
+        let run = tokio::task::block_in_place(|| user.cli(&["--json", "events", "--limit", "500"]));
+        json_ok(&run)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "support.access" && e["details"]["via"] == "agent")
+            .cloned()
+            .collect()
+    };
+    let seen = owner_events(&user);
+    assert!(seen.iter().all(|e| e["actor"] == "support"), "{seen:#?}");
+    for what in ["live connection", "history"] {
+        assert!(
+            seen.iter().any(|e| e["details"]["what"] == what),
+            "{what}: {seen:#?}"
+        );
+    }
+    assert_eq!(owner_events(&user).len(), seen.len(), "imported once");
+
     // 3. The journal on the volume is corrupted and the agent is killed: it crash-loops.
     let volume = fly.volumes(&app)[0]["id"].as_str().unwrap().to_owned();
     let volume_dir = fly.volume_dir(&volume).unwrap();

@@ -26,6 +26,8 @@ pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 pub const MAX_ERRORS: usize = 100;
 /// Boots kept (the newest): a crash loop of days stays bounded.
 pub const MAX_BOOTS: usize = 1000;
+/// Viewer accesses kept (the newest).
+pub const MAX_ACCESSES: usize = 200;
 /// Longest error message kept, in characters (longer ones end with `…`).
 pub const MAX_MESSAGE_CHARS: usize = 500;
 /// The default sampling period.
@@ -43,6 +45,10 @@ pub struct AgentHistory {
     pub samples: Vec<HistorySample>,
     pub boots: Vec<BootRecord>,
     pub errors: Vec<AgentErrorRecord>,
+    /// Every look with the viewer token (support staff), so the owner's app can put it in
+    /// the owner's audit log; absent from agents older than this field.
+    #[serde(default)]
+    pub accesses: Vec<AccessRecord>,
 }
 
 /// The metrics snapshot at one moment.
@@ -103,6 +109,16 @@ pub struct AgentErrorRecord {
     pub message: String,
 }
 
+/// One look at the agent with the viewer token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRecord {
+    /// RFC 3339.
+    pub at: String,
+    /// `live connection` (the WebSocket) or `history` (`GET /history`).
+    pub what: String,
+}
+
 /// One line of `history.jsonl`, tagged with its `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -110,6 +126,7 @@ pub enum Entry {
     Sample(HistorySample),
     Boot(BootRecord),
     Error(AgentErrorRecord),
+    Access(AccessRecord),
 }
 
 impl Entry {
@@ -118,6 +135,7 @@ impl Entry {
             Entry::Sample(s) => &s.at,
             Entry::Boot(b) => &b.at,
             Entry::Error(e) => &e.at,
+            Entry::Access(a) => &a.at,
         }
     }
 }
@@ -144,6 +162,7 @@ pub struct Log {
     samples: VecDeque<HistorySample>,
     boots: VecDeque<BootRecord>,
     errors: VecDeque<AgentErrorRecord>,
+    accesses: VecDeque<AccessRecord>,
 }
 
 impl Log {
@@ -163,6 +182,12 @@ impl Log {
                     self.errors.pop_front();
                 }
             }
+            Entry::Access(a) => {
+                self.accesses.push_back(a);
+                if self.accesses.len() > MAX_ACCESSES {
+                    self.accesses.pop_front();
+                }
+            }
         }
     }
 
@@ -173,11 +198,12 @@ impl Log {
         self.samples.retain(|s| live(&s.at));
         self.boots.retain(|b| live(&b.at));
         self.errors.retain(|e| live(&e.at));
+        self.accesses.retain(|a| live(&a.at));
     }
 
     /// Entries held.
     pub fn len(&self) -> usize {
-        self.samples.len() + self.boots.len() + self.errors.len()
+        self.samples.len() + self.boots.len() + self.errors.len() + self.accesses.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -193,10 +219,20 @@ impl Log {
             .map(Entry::Boot)
             .chain(self.samples.iter().cloned().map(Entry::Sample))
             .chain(self.errors.iter().cloned().map(Entry::Error))
+            .chain(self.accesses.iter().cloned().map(Entry::Access))
             .map(|e| (parse_time(e.at()), e))
             .collect();
         all.sort_by_key(|(at, _)| *at);
         all.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Viewer accesses at or after `since` (all of them without).
+    pub fn accesses_since(&self, since: Option<DateTime<Utc>>) -> Vec<AccessRecord> {
+        self.accesses
+            .iter()
+            .filter(|a| since.is_none_or(|s| parse_time(&a.at).is_some_and(|t| t >= s)))
+            .cloned()
+            .collect()
     }
 
     /// Samples, boots and errors at or after `since` (all of them without).
@@ -275,6 +311,14 @@ impl Recorder {
         }));
     }
 
+    /// Records a look with the viewer token now (`what`: `live connection`, `history`).
+    pub fn access(&self, what: &str) {
+        self.record(Entry::Access(AccessRecord {
+            at: now_rfc3339(),
+            what: what.to_owned(),
+        }));
+    }
+
     /// Records `metrics` as a sample taken now, dropping what fell out of the 24 h.
     pub fn sample(&self, metrics: &Metrics) {
         let now = Utc::now();
@@ -298,7 +342,9 @@ impl Recorder {
 
     /// `GET /history`'s answer.
     pub fn history(&self, identity: &Identity, since: Option<DateTime<Utc>>) -> AgentHistory {
-        let (samples, boots, errors) = lock(&self.log).since(since);
+        let log = lock(&self.log);
+        let (samples, boots, errors) = log.since(since);
+        let accesses = log.accesses_since(since);
         AgentHistory {
             agent_version: identity.agent_version.clone(),
             machine_id: identity.machine_id.clone(),
@@ -307,6 +353,7 @@ impl Recorder {
             samples,
             boots,
             errors,
+            accesses,
         }
     }
 }
@@ -480,6 +527,7 @@ mod tests {
                 Entry::Boot(_) => "boot",
                 Entry::Sample(_) => "sample",
                 Entry::Error(_) => "error",
+                Entry::Access(_) => "access",
             })
             .collect();
         assert_eq!(kinds, ["boot", "sample", "error"]);

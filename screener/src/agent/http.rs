@@ -130,9 +130,9 @@ async fn history(
     headers: HeaderMap,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Response {
-    if role(&http, &headers).is_none() {
+    let Some(role) = role(&http, &headers) else {
         return unauthorized();
-    }
+    };
     let since = match query {
         Ok(Query(HistoryQuery { since: None })) => None,
         Ok(Query(HistoryQuery { since: Some(text) })) => match parse_time(&text) {
@@ -146,6 +146,9 @@ async fn history(
         Err(e) => return bad_request(format!("a bad query string: {e}")),
     };
     let shared = &http.shared;
+    if role == crate::protocol::Role::Viewer {
+        shared.history.access("history");
+    }
     Json(shared.history.history(&shared.identity, since)).into_response()
 }
 
@@ -182,6 +185,9 @@ async fn websocket(
     let Some(role) = role(&http, &headers) else {
         return unauthorized();
     };
+    if role == crate::protocol::Role::Viewer {
+        http.shared.history.access("live connection");
+    }
     if http.shared.shutdown.is_cancelled() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -5,6 +5,7 @@
 //! opened installation) and an [`Actor`] for the audit log, and return [`crate::error::Result`],
 //! which the callers turn into `{code, message, hint}`.
 
+pub mod access;
 pub mod costs;
 pub mod dashboard;
 pub mod inspect;

@@ -33,6 +33,9 @@ use crate::sensitive::Sensitive;
 /// that never ends.
 const STDIN_LIMIT: u64 = 64 * 1024;
 
+/// How long `events` waits for the agent's record of support's looks.
+const ACCESS_IMPORT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// TradeMind: control panel for your screener machine on Fly.io.
 ///
 /// Run without a subcommand to open the desktop app.
@@ -261,6 +264,12 @@ async fn run_command(
             output(json, &report, || describe_status(&report));
         }
         Command::Events { limit } => {
+            // Support's looks at the agent (with the viewer token), into this audit log first.
+            match tokio::time::timeout(ACCESS_IMPORT_DEADLINE, api::access::import(core)).await {
+                Ok(Err(e)) => tracing::debug!(error = %e, "support accesses not imported"),
+                Err(_) => tracing::debug!("support accesses not imported: the agent was slow"),
+                Ok(Ok(_)) => {}
+            }
             let events = api::status::recent_events(core, limit).await?;
             output(json, &events, || describe_events(&events));
         }

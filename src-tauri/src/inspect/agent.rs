@@ -103,9 +103,21 @@ pub async fn health(base: &str) -> Result<HealthView> {
 
 /// `GET /history` with the viewer token.
 pub async fn history(base: &str, token: &Sensitive<String>) -> Result<AgentHistory> {
+    history_since(base, token, None).await
+}
+
+/// `GET /history?since=…` with either token (the owner's app reads the viewer accesses).
+pub async fn history_since(
+    base: &str,
+    token: &Sensitive<String>,
+    since: Option<&str>,
+) -> Result<AgentHistory> {
     let http = http_client()?;
-    let response = http
-        .get(format!("{base}/history"))
+    let mut request = http.get(format!("{base}/history"));
+    if let Some(since) = since {
+        request = request.query(&[("since", since)]);
+    }
+    let response = request
         .bearer_auth(token.expose())
         .timeout(HISTORY_DEADLINE)
         .send()

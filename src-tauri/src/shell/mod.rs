@@ -62,6 +62,7 @@ fn run_app(paths: Result<Paths>, mode: Mode) -> std::result::Result<(), ApiError
                 costs::watch_budget(app.handle().clone(), cancel);
             }
             parking::spawn_tasks(app.handle().clone());
+            import_support_access(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -181,6 +182,34 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
         crate::api::link::connect_after(&core, "start-up").await;
     });
 }
+
+/// Every [`ACCESS_IMPORT_EVERY`] until exit: support's looks at the agent (recorded by the
+/// agent for its viewer token) into the owner's audit log.
+fn import_support_access(handle: tauri::AppHandle) {
+    use tauri::Manager;
+    let cancel = handle.state::<Background>().0.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut every = tokio::time::interval(ACCESS_IMPORT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = every.tick() => {}
+            }
+            let core = handle.state::<Core>();
+            let imported = tokio::select! {
+                _ = cancel.cancelled() => return,
+                imported = crate::api::access::import(&core) => imported,
+            };
+            if let Err(e) = imported {
+                tracing::debug!(error = %e, "support accesses not imported");
+            }
+        }
+    });
+}
+
+/// How often the app reads the agent's record of support's looks.
+const ACCESS_IMPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Cancelled at exit: ends the app's background tasks.
 #[derive(Default)]

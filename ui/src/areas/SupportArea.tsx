@@ -64,10 +64,12 @@ export function SupportArea() {
         <section className="panel" aria-labelledby="support-audit-title">
           <h2 id="support-audit-title">What is recorded</h2>
           <p>
-            Every search, inspection, log read, live view and report is recorded as a <code>support.access</code> event
-            with actor <code>support</code> in the Events of the TradeMind that looked (support's), with the app and
-            machine; every change support tries is refused and recorded too. Revoking the read-only token ends support's
-            access at once.
+            Your agent records every use of its viewer token, and this app copies those into your Events as{" "}
+            <code>support.access</code> with actor <code>support</code> (every 5 minutes, and whenever you open the
+            audit log from the command line) — so you see when support looked at the live agent or its history. On
+            support's side every search, inspection, log read, live view and report is recorded too, and every change
+            support tries is refused and recorded. Revoking the read-only Fly token (<code>fly tokens revoke</code>) ends
+            support's access to Fly; the viewer token stays valid for the live agent until its secrets are replaced.
           </p>
         </section>
       </div>

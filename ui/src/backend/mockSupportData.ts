@@ -80,7 +80,7 @@ function signal(seq: number, traderId: string, symbol: string, minutesAgo: numbe
 }
 
 function history(m: Metrics, errors: AgentHistory["errors"], boots: AgentHistory["boots"], machineId: string): AgentHistory {
-  return { agentVersion: "0.9.2", machineId, protocolVersion: 3, bootedAt: boots[boots.length - 1]?.at ?? at(1440), samples: samples(m, 30), boots, errors };
+  return { agentVersion: "0.9.2", machineId, protocolVersion: 3, bootedAt: boots[boots.length - 1]?.at ?? at(1440), samples: samples(m, 30), boots, errors, accesses: [] };
 }
 
 function config(app: string, user: string) {

@@ -151,6 +151,7 @@ fn old_exits_and_clean_exits_are_not_a_loop() {
 fn boots_in_the_history_reveal_a_loop_fly_events_missed() {
     let mut a = agent("ready", Some(5.0), 2);
     a.history = Some(AgentHistory {
+        accesses: vec![],
         agent_version: "1.0.0".into(),
         machine_id: "m".into(),
         protocol_version: 1,

@@ -61,6 +61,7 @@ fn api_error(message: String) -> ApiError {
 
 fn history(samples: usize) -> AgentHistory {
     AgentHistory {
+        accesses: vec![],
         agent_version: "0.9.0".into(),
         machine_id: "m-1".into(),
         protocol_version: 3,
