@@ -12,6 +12,7 @@ import { Settings } from "./areas/Settings";
 import { Signals } from "./areas/Signals";
 import { Traders } from "./areas/Traders";
 import { MachineOperationProvider } from "./areas/machine/operation";
+import { BudgetBanner } from "./components/BudgetBanner";
 import { DeadManBanner } from "./components/DeadManBanner";
 import { LinkIndicator } from "./components/LinkIndicator";
 import { NavigationProvider } from "./components/navigation";
@@ -80,6 +81,7 @@ function Shell({ current, area, onOpen }: { current: AreaId; area: Area; onOpen:
       </nav>
       <main className="content">
         <DeadManBanner />
+        <BudgetBanner />
         <AreaView area={area} />
       </main>
     </div>
