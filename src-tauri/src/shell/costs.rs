@@ -51,21 +51,12 @@ pub async fn budget_set(
 /// Checks the budget at start-up and every [`api::costs::CHECK_EVERY`] until `cancel`: each
 /// new alert becomes a desktop notification; the hard stop stops the machine (actor `app`).
 pub fn watch_budget(handle: tauri::AppHandle, cancel: CancellationToken) {
-    tauri::async_runtime::spawn(async move {
-        let mut every = tokio::time::interval(api::costs::CHECK_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = every.tick() => {}
-            }
+    super::every(api::costs::CHECK_EVERY, cancel, move || {
+        let handle = handle.clone();
+        async move {
             let core = handle.state::<Core>();
             let stop = || api::machine::stop(&core, Actor::App, None);
-            let checked = tokio::select! {
-                _ = cancel.cancelled() => return,
-                checked = api::costs::check_budget(&core, &SystemClock, stop) => checked,
-            };
-            match checked {
+            match api::costs::check_budget(&core, &SystemClock, stop).await {
                 Ok(alerts) => {
                     for alert in alerts {
                         let (title, body) = alert.notice();

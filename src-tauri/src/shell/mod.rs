@@ -188,21 +188,38 @@ fn reconcile_at_start(handle: tauri::AppHandle) {
 fn import_support_access(handle: tauri::AppHandle) {
     use tauri::Manager;
     let cancel = handle.state::<Background>().0.clone();
+    every(ACCESS_IMPORT_EVERY, cancel, move || {
+        let handle = handle.clone();
+        async move {
+            let core = handle.state::<Core>();
+            if let Err(e) = crate::api::access::import(&core).await {
+                tracing::debug!(error = %e, "support accesses not imported");
+            }
+        }
+    });
+}
+
+/// Runs `task` now and every `period` after (a late tick waits a whole period) until
+/// `cancel`, which also ends a run in progress.
+pub(crate) fn every<F, Fut>(
+    period: std::time::Duration,
+    cancel: tokio_util::sync::CancellationToken,
+    task: F,
+) where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tauri::async_runtime::spawn(async move {
-        let mut every = tokio::time::interval(ACCESS_IMPORT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
-                _ = every.tick() => {}
+                _ = ticks.tick() => {}
             }
-            let core = handle.state::<Core>();
-            let imported = tokio::select! {
+            tokio::select! {
                 _ = cancel.cancelled() => return,
-                imported = crate::api::access::import(&core) => imported,
-            };
-            if let Err(e) = imported {
-                tracing::debug!(error = %e, "support accesses not imported");
+                _ = task() => {}
             }
         }
     });

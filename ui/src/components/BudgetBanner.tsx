@@ -1,26 +1,13 @@
 // The monthly budget, wherever the user is: a banner at 80 % (warning) and 100 % (exceeded)
 // of the budget, from the core's cost report (the same figures as the Machine area).
-import { useEffect, useState } from "react";
-import type { BudgetStatus } from "../bindings";
+import { useCallback } from "react";
 import { useBackend } from "../backend/context";
+import { usePolled } from "./usePolled";
 
 export function BudgetBanner({ pollMs = 60_000 }: { pollMs?: number }) {
   const backend = useBackend();
-  const [budget, setBudget] = useState<BudgetStatus | null>(null);
-  useEffect(() => {
-    let live = true;
-    const look = () =>
-      backend.costs.report(null).then(
-        (report) => live && setBudget(report.budget),
-        () => undefined,
-      );
-    void look();
-    const timer = setInterval(() => void look(), pollMs);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [backend, pollMs]);
+  const report = usePolled(useCallback(() => backend.costs.report(null), [backend]), pollMs);
+  const budget = report?.budget ?? null;
   if (budget === null || budget.level === "ok") return null;
   const spent = `$${budget.spentUsd.toFixed(2)} of $${budget.monthlyUsd.toFixed(2)} (${Math.round(budget.percent)} %)`;
   const text =
