@@ -60,6 +60,7 @@ fn trademind_commands() -> &'static [&'static str] {
         "autostop_get",
         "autostop_set",
         "watchdog_state",
+        "watchdog_set",
         "app_ready",
         "support_access",
         "support_login",

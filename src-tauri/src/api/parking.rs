@@ -41,6 +41,12 @@ pub struct WatchdogView {
     pub text: Option<String>,
     /// RFC 3339.
     pub since: Option<String>,
+    /// No frame from the agent for this long raises the alert.
+    pub silence_seconds: u64,
+    /// A newest candle older than this raises the alert.
+    pub candle_age_seconds: u64,
+    /// Whether the user set the thresholds (else the defaults).
+    pub custom: bool,
 }
 
 /// The settings and the parked state.
@@ -81,17 +87,95 @@ pub async fn set(core: &Core, actor: Actor, settings: AutoStopSettings) -> Resul
 
 /// The dead-man alert in force.
 pub async fn watchdog(core: &Core) -> Result<WatchdogView> {
-    let Some((value, since)) = core.store().watchdog_alert().await? else {
-        return Ok(WatchdogView {
-            alert: None,
-            text: None,
-            since: None,
-        });
+    let store = core.store();
+    let custom = store.watchdog_thresholds().await?;
+    let defaults = crate::watchdog::Thresholds::default();
+    let (silence_seconds, candle_age_seconds) =
+        custom.unwrap_or((defaults.silence.as_secs(), defaults.candle_age.as_secs()));
+    let (alert, text, since) = match store.watchdog_alert().await? {
+        Some((value, since)) => {
+            let alert: Option<DeadManAlert> = serde_json::from_value(value).ok();
+            (
+                alert.clone(),
+                alert.as_ref().map(ToString::to_string),
+                Some(since),
+            )
+        }
+        None => (None, None, None),
     };
-    let alert: Option<DeadManAlert> = serde_json::from_value(value).ok();
     Ok(WatchdogView {
-        text: alert.as_ref().map(ToString::to_string),
         alert,
-        since: Some(since),
+        text,
+        since,
+        silence_seconds,
+        candle_age_seconds,
+        custom: custom.is_some(),
     })
+}
+
+/// Sets the dead-man thresholds in seconds (`None`: back to the defaults), audited as
+/// `watchdog.set`; the running switch applies them within seconds.
+pub async fn set_watchdog(
+    core: &Core,
+    actor: Actor,
+    thresholds: Option<(u64, u64)>,
+) -> Result<WatchdogView> {
+    core.require_owner("deadman set").await?;
+    if let Some((silence, age)) = thresholds {
+        crate::watchdog::Thresholds::from_seconds(silence, age)?;
+    }
+    let store = core.store();
+    store.set_watchdog_thresholds(thresholds).await?;
+    let details = match thresholds {
+        Some((silence, age)) => json!({ "silenceSeconds": silence, "candleAgeSeconds": age }),
+        None => json!({ "defaults": true }),
+    };
+    store
+        .record_named_event(actor, event::DEAD_MAN_SET, None, details)
+        .await?;
+    watchdog(core).await
+}
+
+#[cfg(test)]
+mod watchdog_tests {
+    use super::*;
+    use crate::paths::Paths;
+
+    #[tokio::test]
+    async fn thresholds_are_set_checked_audited_and_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = Core::open(Paths::for_data_dir(dir.path().to_path_buf()).unwrap())
+            .await
+            .unwrap();
+        let view = watchdog(&core).await.unwrap();
+        assert_eq!(
+            (view.silence_seconds, view.candle_age_seconds, view.custom),
+            (120, 600, false)
+        );
+        let view = set_watchdog(&core, Actor::Cli, Some((300, 1800)))
+            .await
+            .unwrap();
+        assert_eq!(
+            (view.silence_seconds, view.candle_age_seconds, view.custom),
+            (300, 1800, true)
+        );
+        // Bad values: refused, nothing changed.
+        for bad in [(10, 600), (300, 30), (300, 100_000)] {
+            let error = set_watchdog(&core, Actor::Cli, Some(bad))
+                .await
+                .unwrap_err();
+            assert_eq!(error.code(), crate::error::ErrorCode::InvalidInput);
+        }
+        assert_eq!(watchdog(&core).await.unwrap().silence_seconds, 300);
+        let view = set_watchdog(&core, Actor::Cli, None).await.unwrap();
+        assert_eq!((view.silence_seconds, view.custom), (120, false));
+        let audited = core
+            .store()
+            .events_of_kind(event::DEAD_MAN_SET, 10)
+            .await
+            .unwrap();
+        assert_eq!(audited.len(), 2);
+        assert_eq!(audited[1].details["silenceSeconds"], 300);
+        core.close().await;
+    }
 }

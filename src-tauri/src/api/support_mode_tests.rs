@@ -108,6 +108,10 @@ async fn every_change_is_refused_and_audited_in_support_mode() {
         "autostop set",
         parking::set(&core, gui, crate::parking::AutoStopSettings::default()).await,
     );
+    forbidden(
+        "deadman set",
+        parking::set_watchdog(&core, gui, Some((60, 600))).await,
+    );
 
     // Nothing changed, every refusal is in the audit log, and reads still answer.
     assert_eq!(core.store().traders().await.unwrap(), traders_before);
@@ -116,7 +120,7 @@ async fn every_change_is_refused_and_audited_in_support_mode() {
         .events_of_kind("support.refused", 100)
         .await
         .unwrap();
-    assert_eq!(refused.len(), 21, "{refused:#?}");
+    assert_eq!(refused.len(), 22, "{refused:#?}");
     assert!(refused.iter().all(|e| e.actor == "support"));
     assert!(refused
         .iter()
@@ -178,6 +182,7 @@ const CHANGES: &[&str] = &[
     "local_stop",
     "budget_set",
     "autostop_set",
+    "watchdog_set",
 ];
 
 #[test]

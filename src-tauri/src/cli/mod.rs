@@ -9,6 +9,7 @@
 //! 1 a local failure (keyring, database, files).
 
 mod costs;
+mod deadman;
 mod inspect;
 mod link;
 mod local;
@@ -106,6 +107,12 @@ enum Command {
         #[command(subcommand)]
         action: parking::AutoStopCommand,
     },
+    /// The dead-man's switch: how long the agent may be silent (or its candles old) before
+    /// the desktop alerts.
+    Deadman {
+        #[command(subcommand)]
+        action: deadman::DeadManCommand,
+    },
     /// Screening on this computer (no Fly token needed).
     Local {
         #[command(subcommand)]
@@ -146,6 +153,8 @@ pub const CHANGES: &[&[&str]] = &[
     &["traders", "import", "traders.json"],
     &["autostop", "set", "--idle", "30m"],
     &["autostop", "off"],
+    &["deadman", "set", "--silence", "3m"],
+    &["deadman", "reset"],
     &["costs", "price", "set", "shared-cpu-1x", "0.01"],
     &["costs", "price", "clear", "shared-cpu-1x"],
     &["budget", "set", "50"],
@@ -166,6 +175,7 @@ pub const READS: &[&str] = &[
     "traders export",
     "signals",
     "autostop show",
+    "deadman show",
     "local run",
     "link status",
     "link watch",
@@ -285,6 +295,7 @@ async fn run_command(
         Command::Costs(args) => costs::run(core, json, args).await?,
         Command::Budget { action } => costs::run_budget(core, json, action).await?,
         Command::Autostop { action } => parking::run(core, json, action).await?,
+        Command::Deadman { action } => deadman::run(core, json, action).await?,
         Command::Inspect { action } => inspect::run(core, json, action).await?,
     }
     Ok(())

@@ -15,6 +15,7 @@ pub mod event {
     pub const AUTOSTOP_SET: &str = "autostop.set";
     pub const DEAD_MAN_ALERT: &str = "watchdog.alert";
     pub const DEAD_MAN_CLEARED: &str = "watchdog.cleared";
+    pub const DEAD_MAN_SET: &str = "watchdog.set";
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -138,6 +139,43 @@ impl Store {
         .bind(now())
         .execute(self.pool())
         .await?;
+        Ok(())
+    }
+
+    /// The dead-man thresholds the user set, in seconds (silence, candle age); `None`: the
+    /// defaults.
+    pub async fn watchdog_thresholds(&self) -> Result<Option<(u64, u64)>> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT silence_seconds, candle_age_seconds FROM watchdog_thresholds WHERE id = 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(silence, age)| (silence.max(0) as u64, age.max(0) as u64)))
+    }
+
+    /// Sets (`Some((silence, candle age))`, seconds) or removes (`None`) the thresholds.
+    pub async fn set_watchdog_thresholds(&self, thresholds: Option<(u64, u64)>) -> Result<()> {
+        match thresholds {
+            Some((silence, age)) => {
+                sqlx::query(
+                    "INSERT INTO watchdog_thresholds (id, silence_seconds, candle_age_seconds, \
+                     updated_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
+                     silence_seconds = excluded.silence_seconds, \
+                     candle_age_seconds = excluded.candle_age_seconds, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(silence as i64)
+                .bind(age as i64)
+                .bind(now())
+                .execute(self.pool())
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM watchdog_thresholds WHERE id = 1")
+                    .execute(self.pool())
+                    .await?;
+            }
+        }
         Ok(())
     }
 

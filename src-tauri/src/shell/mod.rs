@@ -101,6 +101,7 @@ fn run_app(paths: Result<Paths>, mode: Mode) -> std::result::Result<(), ApiError
             parking::autostop_get,
             parking::autostop_set,
             parking::watchdog_state,
+            parking::watchdog_set,
             live::link_watch,
             live::link_reconnect,
             live::dashboard_watch,

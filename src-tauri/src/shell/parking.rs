@@ -29,6 +29,26 @@ pub async fn watchdog_state(core: State<'_, Core>) -> CommandResult<WatchdogView
     Ok(api::parking::watchdog(&core).await?)
 }
 
+/// Sets the dead-man thresholds in seconds (both `null`: back to the defaults).
+#[tauri::command]
+pub async fn watchdog_set(
+    core: State<'_, Core>,
+    silence_seconds: Option<u64>,
+    candle_age_seconds: Option<u64>,
+) -> CommandResult<WatchdogView> {
+    let thresholds = match (silence_seconds, candle_age_seconds) {
+        (Some(silence), Some(age)) => Some((silence, age)),
+        (None, None) => None,
+        _ => {
+            return Err(crate::error::Error::InvalidInput(
+                "give both thresholds, or neither for the defaults".into(),
+            )
+            .into())
+        }
+    };
+    Ok(api::parking::set_watchdog(&core, Actor::Gui, thresholds).await?)
+}
+
 /// Starts the auto-stop task and the dead-man's switch; both end when the app exits.
 pub fn spawn_tasks(handle: tauri::AppHandle) {
     let cancel = handle.state::<Background>().0.clone();

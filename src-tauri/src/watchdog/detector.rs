@@ -22,6 +22,34 @@ pub struct Thresholds {
     pub candle_age: Duration,
 }
 
+/// The range a silence threshold may take (seconds): below 30 s a slow network raises false
+/// alarms (the agent sends metrics every 2 s, pings every 15 s); above a day it is no switch.
+pub const SILENCE_RANGE: std::ops::RangeInclusive<u64> = 30..=86_400;
+/// The range a candle-age threshold may take (seconds): at least a minute (the shortest
+/// interval), at most a day.
+pub const CANDLE_AGE_RANGE: std::ops::RangeInclusive<u64> = 60..=86_400;
+
+impl Thresholds {
+    /// Checked thresholds from seconds; the error names the range.
+    pub fn from_seconds(silence: u64, candle_age: u64) -> crate::error::Result<Self> {
+        let check = |what: &str, value: u64, range: &std::ops::RangeInclusive<u64>| {
+            if range.contains(&value) {
+                Ok(Duration::from_secs(value))
+            } else {
+                Err(crate::error::Error::InvalidInput(format!(
+                    "the {what} threshold must be {}–{} seconds, not {value}",
+                    range.start(),
+                    range.end()
+                )))
+            }
+        };
+        Ok(Self {
+            silence: check("silence", silence, &SILENCE_RANGE)?,
+            candle_age: check("candle age", candle_age, &CANDLE_AGE_RANGE)?,
+        })
+    }
+}
+
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
@@ -91,6 +119,11 @@ impl Detector {
             thresholds,
             ..Self::default()
         }
+    }
+
+    /// Applies new thresholds from the next check on.
+    pub fn set_thresholds(&mut self, thresholds: Thresholds) {
+        self.thresholds = thresholds;
     }
 
     /// The alert in force.

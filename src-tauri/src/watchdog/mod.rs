@@ -31,18 +31,21 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(5);
 
 /// Runs the switch until cancelled: `frames` and `view` are the cloud slot's
 /// ([`crate::cloud::Cloud::frames`], [`crate::cloud::Cloud::view`]); whether Fly says started
-/// is read from the machine record; `deliver` shows a notification.
+/// is read from the machine record, and the thresholds the user set (else `defaults`) from
+/// the database — both re-read every few seconds, so a change applies at once; `deliver`
+/// shows a notification.
 pub async fn run(
     store: Store,
     frames: broadcast::Receiver<ServerFrame>,
     view: watch::Receiver<LinkView>,
-    thresholds: Thresholds,
+    defaults: Thresholds,
     deliver: impl Fn(Notice),
     cancel: CancellationToken,
 ) -> Result<()> {
     // A restart of the app starts a new watch: an alert left from before is not in force.
     store.set_watchdog_alert(None).await?;
-    let every = check_every(&thresholds);
+    let (thresholds_tx, thresholds) = watch::channel(stored(&store, defaults).await?);
+    let every = check_every(&defaults);
     let (started_tx, started) = watch::channel(machine_started(&store).await?);
     let (changes_tx, mut changes) = mpsc::channel(16);
     let detect = detect(
@@ -63,6 +66,12 @@ pub async fn run(
                 },
                 _ = poll.tick() => {
                     started_tx.send_replace(machine_started(&store).await?);
+                    let now = stored(&store, defaults).await?;
+                    thresholds_tx.send_if_modified(|current| {
+                        let changed = *current != now;
+                        *current = now;
+                        changed
+                    });
                 }
             }
         }
@@ -77,6 +86,17 @@ fn check_every(thresholds: &Thresholds) -> Duration {
         .max(Duration::from_millis(10))
 }
 
+/// The thresholds the user set, else `defaults`.
+async fn stored(store: &Store, defaults: Thresholds) -> Result<Thresholds> {
+    Ok(match store.watchdog_thresholds().await? {
+        Some((silence, age)) => Thresholds {
+            silence: Duration::from_secs(silence),
+            candle_age: Duration::from_secs(age),
+        },
+        None => defaults,
+    })
+}
+
 async fn machine_started(store: &Store) -> Result<bool> {
     Ok(store
         .machine()
@@ -85,22 +105,31 @@ async fn machine_started(store: &Store) -> Result<bool> {
 }
 
 /// The timing half, without I/O: feeds the detector the frames, looks every few seconds with
-/// the link's liveness and `started`, and sends each change to `changes`. Ends when
-/// cancelled or the frames end (dropping `changes`).
+/// the link's liveness and `started` against the current `thresholds`, and sends each change
+/// to `changes`. Ends when cancelled or the frames end (dropping `changes`).
 pub async fn detect(
     mut frames: broadcast::Receiver<ServerFrame>,
     view: watch::Receiver<LinkView>,
     started: watch::Receiver<bool>,
-    thresholds: Thresholds,
+    mut thresholds: watch::Receiver<Thresholds>,
     changes: mpsc::Sender<Change>,
     cancel: CancellationToken,
 ) {
-    let mut detector = Detector::new(thresholds);
-    let mut every = tokio::time::interval(check_every(&thresholds));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let current = *thresholds.borrow_and_update();
+    let mut detector = Detector::new(current);
+    let mut every = ticks(&current);
+    let mut listening = true;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
+            changed = thresholds.changed(), if listening => match changed {
+                Ok(()) => {
+                    let current = *thresholds.borrow_and_update();
+                    detector.set_thresholds(current);
+                    every = ticks(&current);
+                }
+                Err(_) => listening = false,
+            },
             frame = frames.recv() => match frame {
                 Ok(frame) => detector.frame(&frame, Instant::now()),
                 // Frames were lost, but they came: the agent is alive.
@@ -118,6 +147,12 @@ pub async fn detect(
             }
         }
     }
+}
+
+fn ticks(thresholds: &Thresholds) -> tokio::time::Interval {
+    let mut every = tokio::time::interval(check_every(thresholds));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every
 }
 
 /// Records a change: the alert row, the audit entry, and (when raised) the notification.

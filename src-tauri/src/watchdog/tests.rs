@@ -52,11 +52,12 @@ async fn silence_and_stale_candles_alert_once_and_clear_on_recovery() {
     let (started_tx, started) = watch::channel(true);
     let (changes_tx, mut changes) = mpsc::channel(16);
     let cancel = CancellationToken::new();
+    let (_thresholds_tx, thresholds) = watch::channel(Thresholds::default());
     let task = tokio::spawn(detect(
         frames_rx,
         view,
         started,
-        Thresholds::default(),
+        thresholds,
         changes_tx,
         cancel.clone(),
     ));
@@ -201,4 +202,50 @@ fn alerts_are_camel_case_on_the_wire_and_read_back_from_older_rows() {
     assert_eq!(old, DeadManAlert::StaleCandles { age_seconds: 700 });
     let refused = serde_json::from_str::<DeadManAlert>(r#"{"kind":"silent"}"#);
     assert!(refused.is_err(), "a missing duration is refused");
+}
+
+#[tokio::test(start_paused = true)]
+async fn new_thresholds_apply_to_the_running_switch() {
+    let (frames, frames_rx) = broadcast::channel(64);
+    let (_view_tx, view) = watch::channel(live());
+    let (_started_tx, started) = watch::channel(true);
+    let (thresholds_tx, thresholds) = watch::channel(Thresholds::default());
+    let (changes_tx, mut changes) = mpsc::channel(16);
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(detect(
+        frames_rx,
+        view,
+        started,
+        thresholds,
+        changes_tx,
+        cancel.clone(),
+    ));
+    frames.send(metrics(Some(1.0))).unwrap();
+    // 60 s of silence: nothing under the default 120 s.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(drain(&mut changes).is_empty());
+    // The user tightens the silence to 30 s: the next check alerts.
+    thresholds_tx.send_replace(Thresholds::from_seconds(30, 600).unwrap());
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let raised = drain(&mut changes);
+    assert!(
+        matches!(raised.as_slice(), [Change::Raised(DeadManAlert::Silent { silent_seconds })] if *silent_seconds >= 60),
+        "{raised:?}"
+    );
+    cancel.cancel();
+    task.await.unwrap();
+}
+
+#[test]
+fn thresholds_outside_their_ranges_are_refused() {
+    assert!(Thresholds::from_seconds(30, 60).is_ok());
+    assert!(Thresholds::from_seconds(86_400, 86_400).is_ok());
+    for (silence, age) in [(29, 600), (120, 59), (86_401, 600), (120, 86_401), (0, 0)] {
+        let error = Thresholds::from_seconds(silence, age).unwrap_err();
+        assert_eq!(
+            error.code(),
+            crate::error::ErrorCode::InvalidInput,
+            "{silence} {age}"
+        );
+    }
 }

@@ -13,6 +13,7 @@ import { DestroyDialog } from "./machine/DestroyDialog";
 import { FlyEvents } from "./machine/FlyEvents";
 import { MachineActions } from "./machine/MachineActions";
 import { AutoStopPanel } from "./machine/AutoStopPanel";
+import { DeadManPanel } from "./machine/DeadManPanel";
 import { MachineStateBadge } from "./machine/MachineStateBadge";
 import { MachineOperationProvider, useMachineOperations, type MachineOperations } from "./machine/operation";
 import { OperationProgress } from "./machine/OperationProgress";
@@ -239,6 +240,7 @@ function MachineArea({ pollMs, operations }: { pollMs: number; operations: Machi
 
       <CostPanel />
       <AutoStopPanel />
+      <DeadManPanel />
 
       <FlyEvents events={events} error={eventsError} onRefresh={() => void loadEvents()} />
 

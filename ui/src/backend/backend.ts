@@ -60,6 +60,8 @@ export interface Backend {
   autostopSet(settings: AutoStopSettings): Promise<AutoStopView>;
   /** The dead-man alert in force (the agent went quiet while the machine runs), if any. */
   watchdogState(): Promise<WatchdogView>;
+  /** Sets the dead-man thresholds in seconds (both null: the defaults). */
+  watchdogSet(silenceSeconds: number | null, candleAgeSeconds: number | null): Promise<WatchdogView>;
 
   readonly traders: TradersApi;
   readonly signals: SignalsApi;

@@ -58,7 +58,14 @@ export class MockBackend implements Backend {
   private stored: TokenInfo | null = null;
   private readonly options: MockOptions;
   private autostop: AutoStopView = { settings: { idleMinutes: null, schedule: null }, scheduleText: null, parked: null };
-  private watchdog: WatchdogView = { alert: null, text: null, since: null };
+  private watchdog: WatchdogView = {
+    alert: null,
+    text: null,
+    since: null,
+    silenceSeconds: 120,
+    candleAgeSeconds: 600,
+    custom: false,
+  };
   /** The simulated machine; tests use it to inject failures and to see which steps ran. */
   readonly machine: MockMachine;
 
@@ -221,6 +228,23 @@ export class MockBackend implements Backend {
     return Promise.resolve({ ...this.watchdog });
   }
 
+  watchdogSet(silenceSeconds: number | null, candleAgeSeconds: number | null): Promise<WatchdogView> {
+    if (silenceSeconds === null && candleAgeSeconds === null) {
+      this.watchdog = { ...this.watchdog, silenceSeconds: 120, candleAgeSeconds: 600, custom: false };
+      return this.watchdogState();
+    }
+    const silence = silenceSeconds ?? -1;
+    const age = candleAgeSeconds ?? -1;
+    if (!Number.isInteger(silence) || silence < 30 || silence > 86_400) {
+      return Promise.reject(new BackendError({ code: "invalid_input", message: `the silence threshold must be 30–86400 seconds, not ${silence}`, hint: "Check the value and try again." }));
+    }
+    if (!Number.isInteger(age) || age < 60 || age > 86_400) {
+      return Promise.reject(new BackendError({ code: "invalid_input", message: `the candle age threshold must be 60–86400 seconds, not ${age}`, hint: "Check the value and try again." }));
+    }
+    this.watchdog = { ...this.watchdog, silenceSeconds: silence, candleAgeSeconds: age, custom: true };
+    return this.watchdogState();
+  }
+
   /** Test hooks: the machine parked for `text`, and a dead-man alert in force. */
   setParked(text: string | null): void {
     this.autostop = {
@@ -229,8 +253,8 @@ export class MockBackend implements Backend {
     };
   }
 
-  setWatchdog(view: WatchdogView): void {
-    this.watchdog = view;
+  setWatchdog(view: Pick<WatchdogView, "alert" | "text" | "since">): void {
+    this.watchdog = { ...this.watchdog, ...view };
   }
 
   private status(): TokenStatus {

@@ -97,6 +97,10 @@ export class TauriBackend implements Backend {
   watchdogState(): Promise<WatchdogView> {
     return call("watchdog_state");
   }
+
+  watchdogSet(silenceSeconds: number | null, candleAgeSeconds: number | null): Promise<WatchdogView> {
+    return call("watchdog_set", { silenceSeconds, candleAgeSeconds });
+  }
 }
 
 /** The channel an operation reports on (the command always takes one; no listener drops them). */

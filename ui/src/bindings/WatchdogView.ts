@@ -12,4 +12,16 @@ text: string | null,
 /**
  * RFC 3339.
  */
-since: string | null, };
+since: string | null, 
+/**
+ * No frame from the agent for this long raises the alert.
+ */
+silenceSeconds: number, 
+/**
+ * A newest candle older than this raises the alert.
+ */
+candleAgeSeconds: number, 
+/**
+ * Whether the user set the thresholds (else the defaults).
+ */
+custom: boolean, };

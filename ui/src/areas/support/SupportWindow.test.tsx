@@ -29,6 +29,7 @@ const OWNER_METHODS: Record<Exclude<keyof Backend, "kind" | "appStatus" | "ready
   autostopGet: true,
   autostopSet: true,
   watchdogState: true,
+  watchdogSet: true,
 };
 const TRADERS: Record<keyof TradersApi, true> = {
   list: true, check: true, save: true, remove: true, setEnabled: true, setCloud: true, resolveConflict: true, importJson: true, exportJson: true,
