@@ -174,16 +174,66 @@ where
     S: FnMut(SupportFrame) -> bool,
 {
     let inspector = inspector(core).await?;
-    let viewer = inspector.viewer.as_ref().ok_or_else(|| {
-        Error::InvalidInput(
-            "the live view needs the agent's viewer token: `trademind inspect login --viewer \
-             --token-stdin`, or paste it in the support window"
-                .into(),
-        )
-    })?;
+    let viewer = inspector.viewer.as_ref().ok_or_else(no_viewer)?;
     let target = resolve(&inspector, app, machine_id).await?;
     record_target(core, "watch", &target).await?;
     let base = inspector.endpoints.agent_url(&target.app);
     live::watch(&base, viewer, cancel, sink).await?;
+    Ok(())
+}
+
+fn no_viewer() -> Error {
+    Error::InvalidInput(
+        "the live view needs the agent's viewer token: `trademind inspect login --viewer \
+         --token-stdin`, or paste it in the support window"
+            .into(),
+    )
+}
+
+/// The support window's live view: the agent (with the viewer token) and the log tail after
+/// `query.after`, both for one target resolved and audited once, until `cancel`. A part that
+/// ends with an error says so in a `link` frame in state `ended` (`live view: …`,
+/// `log tail: …`); the other goes on.
+pub async fn watch_with_tail<S>(
+    core: &Core,
+    app: &str,
+    machine_id: Option<&str>,
+    query: LogQuery,
+    cancel: CancellationToken,
+    sink: S,
+) -> Result<()>
+where
+    S: Fn(SupportFrame) -> bool,
+{
+    logs::check(&query)?;
+    let inspector = inspector(core).await?;
+    let target = resolve(&inspector, app, machine_id).await?;
+    record_target(core, "watch", &target).await?;
+    let base = inspector.endpoints.agent_url(&target.app);
+    let live = async {
+        let viewer = inspector.viewer.as_ref().ok_or_else(no_viewer)?;
+        live::watch(&base, viewer, cancel.clone(), &sink).await?;
+        Ok::<(), Error>(())
+    };
+    let tail = logs::follow(
+        &inspector.logs,
+        &target.app,
+        target.machine_id.as_deref(),
+        query,
+        cancel.clone(),
+        |view| sink(SupportFrame::Logs(view)),
+    );
+    let (live, tail) = tokio::join!(live, tail);
+    for (what, outcome) in [("live view", live), ("log tail", tail)] {
+        if let Err(e) = outcome {
+            sink(SupportFrame::Link {
+                state: "ended".into(),
+                detail: Some(format!(
+                    "{what}: {}",
+                    crate::error::ApiError::from(e).message
+                )),
+            });
+        }
+    }
     Ok(())
 }

@@ -21,6 +21,9 @@ pub async fn report(
     machine_id: Option<&str>,
     dir: &Path,
 ) -> Result<ReportSummary> {
+    if dir.as_os_str().is_empty() {
+        return Err(Error::InvalidInput("choose a folder for the report".into()));
+    }
     let inspector = inspector(core).await?;
     let target = resolve(&inspector, app, machine_id).await?;
     record_target(core, "report", &target).await?;

@@ -256,14 +256,7 @@ fn print_logs(json: bool, view: &LogsView) -> bool {
         let written = if json {
             writeln!(out, "{}", serde_json::to_string(line).unwrap_or_default())
         } else {
-            writeln!(
-                out,
-                "{}  {:<5} {}  {}",
-                line.at,
-                line.level.to_uppercase(),
-                line.instance,
-                line.message
-            )
+            writeln!(out, "{}", log_line(line))
         };
         if written.is_err() {
             return false;
@@ -278,17 +271,20 @@ fn describe_logs(view: &LogsView) -> String {
     }
     view.lines
         .iter()
-        .map(|l| {
-            format!(
-                "{}  {:<5} {}  {}",
-                l.at,
-                l.level.to_uppercase(),
-                l.instance,
-                l.message
-            )
-        })
+        .map(log_line)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// One log line as text: time, level, machine, message.
+fn log_line(line: &crate::inspect::LogLine) -> String {
+    format!(
+        "{}  {:<5} {}  {}",
+        line.at,
+        line.level.to_uppercase(),
+        line.instance,
+        line.message
+    )
 }
 
 fn print_frame(json: bool, frame: &SupportFrame) -> bool {

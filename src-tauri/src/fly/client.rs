@@ -74,6 +74,18 @@ impl FlyClient {
         Self::with_options(token, ClientOptions::default())
     }
 
+    /// A client for the API at `base_url` (a Machines API, or Fly's logs API under `/api`)
+    /// with default policies.
+    pub fn at(token: &FlyToken, base_url: &str) -> Result<Self> {
+        Self::with_options(
+            token,
+            ClientOptions {
+                base_url: base_url.to_owned(),
+                ..ClientOptions::default()
+            },
+        )
+    }
+
     /// A client with explicit base URL, timeouts and policies.
     pub fn with_options(token: &FlyToken, options: ClientOptions) -> Result<Self> {
         let base = Url::parse(&options.base_url)

@@ -5,6 +5,7 @@
 //! error, a viewer token that no longer works.
 
 use chrono::{DateTime, Utc};
+use screener::agent::history::parse_time;
 
 use super::view::{AgentInspection, Finding, MachineInspection, Severity};
 use crate::error::ErrorCode;
@@ -95,12 +96,6 @@ fn machine_state(machine: &MachineInspection, found: &mut Vec<Finding>) {
     }
 }
 
-fn parse(at: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(at)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 fn crash_loop(
     machine: &MachineInspection,
     agent: Option<&AgentInspection>,
@@ -112,12 +107,12 @@ fn crash_loop(
         .events
         .iter()
         .filter(|e| e.kind == "exit" && e.exit_code.is_some_and(|c| c != 0))
-        .filter(|e| parse(&e.at).is_some_and(|t| t >= since))
+        .filter(|e| parse_time(&e.at).is_some_and(|t| t >= since))
         .collect();
     let boots = agent.and_then(|a| a.history.as_ref()).map_or(0, |h| {
         h.boots
             .iter()
-            .filter(|b| parse(&b.at).is_some_and(|t| t >= since))
+            .filter(|b| parse_time(&b.at).is_some_and(|t| t >= since))
             .count()
     });
     if let Some(oom) = machine.events.iter().find(|e| e.oom_killed == Some(true)) {
@@ -290,7 +285,7 @@ fn agent_findings(
         let recent: Vec<_> = history
             .errors
             .iter()
-            .filter(|e| parse(&e.at).is_some_and(|t| t >= hour_ago))
+            .filter(|e| parse_time(&e.at).is_some_and(|t| t >= hour_ago))
             .collect();
         if let Some(last) = recent.last() {
             found.push(finding(

@@ -22,7 +22,7 @@ pub mod target;
 pub mod view;
 
 use crate::error::Result;
-use crate::fly::{ClientOptions, FlyClient};
+use crate::fly::FlyClient;
 use crate::machine::Endpoints;
 use crate::secrets::FlyToken;
 use crate::sensitive::Sensitive;
@@ -52,20 +52,8 @@ impl Inspector {
         viewer: Option<Sensitive<String>>,
         endpoints: Endpoints,
     ) -> Result<Self> {
-        let fly = FlyClient::with_options(
-            token,
-            ClientOptions {
-                base_url: endpoints.fly_api_url.clone(),
-                ..ClientOptions::default()
-            },
-        )?;
-        let logs = FlyClient::with_options(
-            token,
-            ClientOptions {
-                base_url: format!("{}/api", endpoints.fly_logs_url()),
-                ..ClientOptions::default()
-            },
-        )?;
+        let fly = FlyClient::at(token, &endpoints.fly_api_url)?;
+        let logs = FlyClient::at(token, &format!("{}/api", endpoints.fly_logs_url()))?;
         Ok(Self {
             fly,
             logs,

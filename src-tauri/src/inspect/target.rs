@@ -8,8 +8,9 @@ use futures_util::stream::{self, StreamExt};
 use super::view::{InspectTarget, MatchKind};
 use crate::error::{Error, Result};
 use crate::fly::types::Machine;
-use crate::fly::{FlyClient, FlyError, ListMachines};
+use crate::fly::{FlyClient, FlyError};
 use crate::machine::plan;
+use crate::machine::steps::machine::{age, agents};
 
 /// The most apps an org-wide search reads.
 const MAX_APPS: usize = 500;
@@ -85,7 +86,7 @@ pub async fn resolve(
             Some(id) => Some(machines.iter().find(|m| m.id == id).ok_or_else(|| {
                 Error::InvalidInput(format!("app {app} has no agent machine {id}"))
             })?),
-            None => oldest(&machines),
+            None => machines.iter().min_by(|a, b| age(a).cmp(&age(b))),
         };
     Ok(target(app, machine, MatchKind::App))
 }
@@ -112,26 +113,6 @@ async fn org_apps(fly: &FlyClient) -> Result<Vec<String>> {
     apps.sort();
     apps.truncate(MAX_APPS);
     Ok(apps)
-}
-
-/// The app's live agent machines (any machine marked as TradeMind's agent, not destroyed).
-async fn agents(fly: &FlyClient, app: &str) -> Result<Vec<Machine>> {
-    let filter = ListMachines {
-        metadata: vec![(plan::ROLE_KEY.to_owned(), plan::ROLE_AGENT.to_owned())],
-        ..ListMachines::default()
-    };
-    let machines = fly.list_machines(app, &filter).await?;
-    Ok(machines
-        .into_iter()
-        .filter(|m| m.state.is_active() && m.metadata(plan::ROLE_KEY) == Some(plan::ROLE_AGENT))
-        .collect())
-}
-
-fn oldest(machines: &[Machine]) -> Option<&Machine> {
-    machines.iter().min_by(|a, b| {
-        (a.created_at.as_deref().unwrap_or(""), &a.id)
-            .cmp(&(b.created_at.as_deref().unwrap_or(""), &b.id))
-    })
 }
 
 fn targets(app: &str, machines: Vec<Machine>, kind: MatchKind) -> Vec<InspectTarget> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::fly::{ClientOptions, FlyClient};
+use crate::fly::FlyClient;
 use crate::machine::endpoints::Endpoints;
 use crate::machine::{Progress, ProgressSink};
 use crate::secrets::{FlyToken, Vault};
@@ -44,13 +44,7 @@ impl Session {
         endpoints: Endpoints,
         actor: Actor,
     ) -> Result<Self> {
-        let fly = FlyClient::with_options(
-            token,
-            ClientOptions {
-                base_url: endpoints.fly_api_url.clone(),
-                ..ClientOptions::default()
-            },
-        )?;
+        let fly = FlyClient::at(token, &endpoints.fly_api_url)?;
         Ok(Self {
             store,
             vault,

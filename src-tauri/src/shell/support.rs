@@ -96,24 +96,15 @@ pub async fn support_watch(
                 false
             }
         };
-        let live = api::inspect::watch(&core, &app, machine_id.as_deref(), cancel.clone(), &send);
-        let tail = api::inspect::follow_logs(
-            &core,
-            &app,
-            machine_id.as_deref(),
-            query,
-            cancel.clone(),
-            |view| send(SupportFrame::Logs(view)),
-        );
-        let (live, tail) = tokio::join!(live, tail);
-        for (what, outcome) in [("live view", live), ("log tail", tail)] {
-            if let Err(e) = outcome {
-                let error = ApiError::from(e);
-                send(SupportFrame::Link {
-                    state: "ended".into(),
-                    detail: Some(format!("{what}: {}", error.message)),
-                });
-            }
+        let watched =
+            api::inspect::watch_with_tail(&core, &app, machine_id.as_deref(), query, cancel, &send)
+                .await;
+        if let Err(e) = watched {
+            let error = ApiError::from(e);
+            send(SupportFrame::Link {
+                state: "ended".into(),
+                detail: Some(error.message),
+            });
         }
     }))
 }

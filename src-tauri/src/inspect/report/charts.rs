@@ -120,9 +120,7 @@ fn timed(history: Option<&AgentHistory>) -> (Vec<(i64, &HistorySample)>, Option<
 
 /// RFC 3339 as ms since the epoch.
 pub fn parse_ms(at: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .ok()
-        .map(|d| d.timestamp_millis())
+    screener::agent::history::parse_time(at).map(|d| d.timestamp_millis())
 }
 
 /// `metric`'s values in time order; samples without it (no candle yet) are left out.

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{volume, Next, RunPlan, RunState, Say};
 use crate::error::{Error, Result};
 use crate::fly::types::{Machine, MachineState, WaitTarget};
-use crate::fly::{FlyError, ListMachines, WaitFor, DEFAULT_LEASE_TTL};
+use crate::fly::{FlyClient, FlyError, ListMachines, WaitFor, DEFAULT_LEASE_TTL};
 use crate::machine::{health, plan, Session, Step};
 use crate::store::events::EventKind;
 
@@ -38,28 +38,30 @@ pub async fn find_agent(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(oldest(agents(session, app).await?))
+    Ok(oldest(agents(&session.fly, app).await?))
 }
 
-/// The app's live agent machines.
-async fn agents(session: &Session, app: &str) -> Result<Vec<Machine>> {
+/// The app's live agent machines (any machine marked as TradeMind's agent, not destroyed).
+pub(crate) async fn agents(fly: &FlyClient, app: &str) -> Result<Vec<Machine>> {
     let filter = ListMachines {
         metadata: vec![(plan::ROLE_KEY.to_owned(), plan::ROLE_AGENT.to_owned())],
         ..ListMachines::default()
     };
-    let machines = session.fly.list_machines(app, &filter).await?;
+    let machines = fly.list_machines(app, &filter).await?;
     Ok(machines
         .into_iter()
         .filter(|m| m.state.is_active() && m.metadata(plan::ROLE_KEY) == Some(plan::ROLE_AGENT))
         .collect())
 }
 
-/// The first-created machine (ties broken by id), which every run agrees on.
-fn oldest(machines: Vec<Machine>) -> Option<Machine> {
-    machines.into_iter().min_by(|a, b| {
-        (a.created_at.as_deref().unwrap_or(""), &a.id)
-            .cmp(&(b.created_at.as_deref().unwrap_or(""), &b.id))
-    })
+/// The order every run agrees on: first created first, ties broken by id.
+pub(crate) fn age(m: &Machine) -> (&str, &str) {
+    (m.created_at.as_deref().unwrap_or(""), &m.id)
+}
+
+/// The first-created machine, which every run agrees on.
+pub(crate) fn oldest(machines: Vec<Machine>) -> Option<Machine> {
+    machines.into_iter().min_by(|a, b| age(a).cmp(&age(b)))
 }
 
 /// `machine`: reuse the agent machine if there is one, else create it (once per request id)
@@ -397,7 +399,7 @@ async fn settle(
     we_created: bool,
     say: Say<'_>,
 ) -> Result<Option<Machine>> {
-    let all = agents(session, app).await?;
+    let all = agents(&session.fly, app).await?;
     if all.len() < 2 {
         return Ok(None);
     }

@@ -7,7 +7,7 @@
 //! - [`machine`]: `machine`, `started`, `ready` — the one agent machine, running and answering.
 
 mod account;
-mod machine;
+pub(crate) mod machine;
 mod volume;
 
 use serde::{Deserialize, Serialize};
