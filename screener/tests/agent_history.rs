@@ -215,6 +215,9 @@ async fn every_look_with_the_viewer_token_is_recorded_for_the_owner() {
     // Two viewer reads and a viewer connection.
     history(&agent, "").await;
     history(&agent, "").await;
+    // Times are kept to the millisecond and `since` is inclusive: let the connection's
+    // look fall in a later millisecond than the reads, so `since` can tell them apart.
+    tokio::time::sleep(Duration::from_millis(5)).await;
     let url = format!("ws://{}/ws", agent.addr);
     let mut request =
         tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)
@@ -234,7 +237,8 @@ async fn every_look_with_the_viewer_token_is_recorded_for_the_owner() {
         .json()
         .await
         .unwrap();
-    assert_eq!(newer.accesses.len(), 1);
+    assert_eq!(newer.accesses.len(), 1, "{:?}", newer.accesses);
+    assert_eq!(newer.accesses[0].what, "live connection");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
