@@ -30,6 +30,7 @@ fn trademind_commands() -> &'static [&'static str] {
         "machine_status",
         "machine_stop",
         "machine_restart",
+        "machine_replace_viewer_token",
         "machine_resize",
         "machine_destroy",
         "machine_events",

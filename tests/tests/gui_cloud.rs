@@ -138,6 +138,28 @@ fn journaled_seq(agent: SocketAddr, owner_token: &str) -> u64 {
     })
 }
 
+/// The status of the agent's `GET /history` for `token`, asked directly (0: no answer).
+fn history_status(agent: SocketAddr, token: &str) -> u16 {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&agent, Duration::from_secs(1))
+    else {
+        return 0;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request =
+        format!("GET /history HTTP/1.0\r\nHost: agent\r\nAuthorization: Bearer {token}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return 0;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The agent's own `/health` answers 200 (`ready` or `degraded`), asked directly.
 fn agent_healthy(agent: SocketAddr) -> bool {
     use std::io::{Read, Write};
@@ -314,6 +336,36 @@ fn the_cloud_path_in_the_real_window_survives_a_crash_and_a_partition_without_lo
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(cloud_rows(&session), all, "no signal twice");
     session.screenshot(&artifacts().join("25-cloud-resumed.png"));
+
+    // Support's live access ends from the Support area: a new viewer token on Fly, the
+    // machine restarted so the agent refuses the old one, and the link live again.
+    let old_viewer = fly.secrets(&app).0["SCREENER_VIEWER_TOKEN"].clone();
+    open(&session, "support");
+    session.click(&session.wait_for(
+        "[data-testid=viewer-token-replace]:not([disabled])",
+        UI_TIMEOUT,
+    ));
+    session.click(&session.wait_for("[data-testid=viewer-token-replace-confirm]", UI_TIMEOUT));
+    session.wait_for("[data-testid=viewer-token-done]", Duration::from_secs(90));
+    let new_viewer = fly.secrets(&app).0["SCREENER_VIEWER_TOKEN"].clone();
+    assert_ne!(new_viewer, old_viewer);
+    assert_eq!(
+        history_status(agent_addr, &old_viewer),
+        401,
+        "the old viewer token"
+    );
+    assert_eq!(
+        history_status(agent_addr, &new_viewer),
+        200,
+        "the new viewer token"
+    );
+    session.wait_for(
+        "[data-testid=link-state][data-state=live]",
+        Duration::from_secs(60),
+    );
+    session.screenshot(&artifacts().join("25b-cloud-viewer-token-replaced.png"));
+    let page = page_state(&session);
+    assert!(!page.contains(&new_viewer) && !page.contains(&old_viewer));
 
     // Stop: the machine stops, the link goes offline, the cloud toggles are disabled.
     open(&session, "machine");

@@ -1,5 +1,5 @@
 //! Machine operations: start (provisioning with progress), status (reconciled with Fly),
-//! stop, restart, destroy, and Fly's machine events. For the window ([`Actor::Gui`]) each keeps
+//! stop, restart, destroy, Fly's machine events, and the agent's viewer token. For the window ([`Actor::Gui`]) each keeps
 //! the live link in step ([`super::link`]): up once the agent is ready, down with the machine
 //! (the CLI has no link to keep, except `trademind link watch`).
 
@@ -12,6 +12,7 @@ use crate::machine::lifecycle::{self, FlyEventView};
 use crate::machine::operation::{Operation, OperationSink, Reporter};
 use crate::machine::provision::{self, StartOptions};
 use crate::machine::status::{self, MachineStatus};
+use crate::machine::viewer;
 use crate::machine::ProgressSink;
 
 /// What an operation did, and the machine's state after it.
@@ -102,6 +103,24 @@ pub async fn restart(
     let status = status::reconcile(&session).await?;
     if actor == Actor::Gui {
         link::connect_after(core, "restart").await;
+    }
+    Ok(MachineOutcome { message, status })
+}
+
+/// Replaces the agent's viewer token (ending the live access given to support), restarting
+/// a started machine so the old token stops working; reports each phase to `progress`.
+pub async fn replace_viewer_token(
+    core: &Core,
+    actor: Actor,
+    progress: Option<OperationSink>,
+) -> Result<MachineOutcome> {
+    core.require_owner("machine viewer-token replace").await?;
+    let session = core.session(actor).await?;
+    link::disconnect(core).await;
+    let message = viewer::rotate(&session, &reporter(Operation::ViewerToken, progress)).await?;
+    let status = status::reconcile(&session).await?;
+    if actor == Actor::Gui && status.state == "started" {
+        link::connect_after(core, "viewer token").await;
     }
     Ok(MachineOutcome { message, status })
 }

@@ -61,6 +61,10 @@ async fn every_change_is_refused_and_audited_in_support_mode() {
         machine::destroy(&core, gui, true, None).await,
     );
     forbidden(
+        "machine viewer-token replace",
+        machine::replace_viewer_token(&core, gui, None).await,
+    );
+    forbidden(
         "machine status (owner session)",
         machine::status(&core, gui).await,
     );
@@ -120,7 +124,7 @@ async fn every_change_is_refused_and_audited_in_support_mode() {
         .events_of_kind("support.refused", 100)
         .await
         .unwrap();
-    assert_eq!(refused.len(), 22, "{refused:#?}");
+    assert_eq!(refused.len(), 23, "{refused:#?}");
     assert!(refused.iter().all(|e| e.actor == "support"));
     assert!(refused
         .iter()
@@ -171,6 +175,7 @@ const CHANGES: &[&str] = &[
     "machine_restart",
     "machine_resize",
     "machine_destroy",
+    "machine_replace_viewer_token",
     "link_reconnect",
     "trader_save",
     "trader_delete",

@@ -51,6 +51,10 @@ pub enum MachineCommand {
     /// Print the agent's viewer token, to give support staff read-only access to the live
     /// agent (metrics, traders, signals, history). Recorded in the audit log.
     ViewerToken,
+    /// Replace the agent's viewer token, ending the live access it gave: the new token is set
+    /// on Fly and kept in the keyring, and a started machine restarts so the old one stops
+    /// working. Print the new one with `machine viewer-token`.
+    ReplaceViewerToken,
     /// Destroy the machine and delete its data volume with the agent's journal (the app and
     /// its secrets are kept).
     Destroy {
@@ -103,6 +107,10 @@ pub async fn run(core: &Core, json: bool, command: MachineCommand) -> Result<()>
             } else {
                 println!("{}", token.expose());
             }
+        }
+        MachineCommand::ReplaceViewerToken => {
+            let outcome = api::machine::replace_viewer_token(core, Actor::Cli, None).await?;
+            output(json, &outcome, || describe_outcome(&outcome));
         }
         MachineCommand::Destroy { yes } => {
             let outcome = api::machine::destroy(core, Actor::Cli, yes, None).await?;

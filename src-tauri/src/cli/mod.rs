@@ -150,6 +150,7 @@ pub const CHANGES: &[&[&str]] = &[
     &["machine", "restart"],
     &["machine", "resize", "--size", "shared-cpu-2x"],
     &["machine", "destroy", "--yes"],
+    &["machine", "replace-viewer-token"],
     &["traders", "import", "traders.json"],
     &["autostop", "set", "--idle", "30m"],
     &["autostop", "off"],

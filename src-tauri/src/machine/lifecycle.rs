@@ -28,12 +28,13 @@ const LOCK_PATIENCE: Duration = Duration::from_secs(30);
 const DETACH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The machine and app an operation acts on.
-struct Target {
-    app: String,
-    machine: Machine,
+pub(crate) struct Target {
+    pub app: String,
+    pub machine: Machine,
 }
 
-async fn target(session: &Session) -> Result<Target> {
+/// The machine on record (or discovered on Fly) and its app, as Fly sees it now.
+pub(crate) async fn target(session: &Session) -> Result<Target> {
     let record = match session.store.machine().await? {
         Some(record) => record,
         None => discover(session).await?.ok_or(Error::NoMachine)?,
@@ -48,7 +49,7 @@ async fn target(session: &Session) -> Result<Target> {
 }
 
 /// Runs `work` under the machine lock, recording a failure in the audit log.
-async fn locked<T, F, Fut>(session: &Session, what: &str, work: F) -> Result<T>
+pub(crate) async fn locked<T, F, Fut>(session: &Session, what: &str, work: F) -> Result<T>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
@@ -171,43 +172,54 @@ pub async fn restart(session: &Session, report: &Reporter) -> Result<String> {
     locked(session, "restart", || async {
         report.line("Finding the machine on Fly");
         let Target { app, machine } = target(session).await?;
-        let id = machine.id.as_str();
         if machine.state != MachineState::Started {
             return Err(Error::MachineState {
                 state: machine.state.to_string(),
                 what: "only a started machine restarts; use Start".into(),
             });
         }
-        report.line(format!("Restarting machine {id}"));
-        restart_and_wait(session, &app, id, "trademind: restart").await?;
-        session.store.machine_seen("started", None).await?;
-        session
-            .audit(EventKind::MachineRestart, Some(id), json!({}))
-            .await;
-        report.line("Fly reports it started; waiting for the screener agent");
-        let base = session.endpoints.agent_url(&app);
-        let agent = health::wait_ready(
-            &session.agent_http,
-            &base,
-            Some(id),
-            session.endpoints.ready_timeout,
-            |reason| report.line(reason),
-        )
-        .await?;
-        report.done(format!(
-            "Machine {id} restarted; the agent is {}",
-            agent.status
-        ));
-        Ok(format!(
-            "Machine {id} restarted; agent {} is {}",
-            agent
-                .agent_version
-                .as_deref()
-                .unwrap_or("(version unknown)"),
-            agent.status
-        ))
+        restart_started(session, report, &app, &machine.id, json!({})).await
     })
     .await
+}
+
+/// Restarts machine `id` (started, found by the caller, under the machine lock), records it
+/// with `details`, and waits for the agent to answer `ready` again.
+pub(crate) async fn restart_started(
+    session: &Session,
+    report: &Reporter,
+    app: &str,
+    id: &str,
+    details: serde_json::Value,
+) -> Result<String> {
+    report.line(format!("Restarting machine {id}"));
+    restart_and_wait(session, app, id, "trademind: restart").await?;
+    session.store.machine_seen("started", None).await?;
+    session
+        .audit(EventKind::MachineRestart, Some(id), details)
+        .await;
+    report.line("Fly reports it started; waiting for the screener agent");
+    let base = session.endpoints.agent_url(app);
+    let agent = health::wait_ready(
+        &session.agent_http,
+        &base,
+        Some(id),
+        session.endpoints.ready_timeout,
+        |reason| report.line(reason),
+    )
+    .await?;
+    report.done(format!(
+        "Machine {id} restarted; the agent is {}",
+        agent.status
+    ));
+    Ok(format!(
+        "Machine {id} restarted; agent {} is {}",
+        agent
+            .agent_version
+            .as_deref()
+            .unwrap_or("(version unknown)"),
+        agent.status
+    ))
 }
 
 /// Destroys the machine (stopping it first so the agent drains; forced when it is stuck in a

@@ -10,6 +10,7 @@
 //! - [`health`]: the agent's `/health`.
 //! - [`status`]: reconciliation with Fly, the state to show and the next action.
 //! - [`lifecycle`]: stop, restart, destroy, and Fly's machine events.
+//! - [`viewer`]: a new viewer token for the agent, ending support's live access.
 //!
 //! Runs and steps are persisted by [`crate::store::provision`], the machine as last seen by
 //! [`crate::store::machine`].
@@ -26,6 +27,7 @@ pub mod size;
 pub mod status;
 pub mod step;
 pub mod steps;
+pub mod viewer;
 
 pub use endpoints::Endpoints;
 pub use session::Session;

@@ -1,4 +1,4 @@
-//! Progress of the machine operations other than start (stop, restart, destroy): one line per
+//! Progress of the machine operations other than start (stop, restart, destroy, viewer token): one line per
 //! phase as it happens, for the window's Machine area (the start has its named steps in
 //! [`crate::machine::step`]).
 
@@ -15,6 +15,8 @@ pub enum Operation {
     Stop,
     Restart,
     Destroy,
+    /// A new viewer token for the agent (and the restart that makes it count).
+    ViewerToken,
 }
 
 /// One progress line of an operation.

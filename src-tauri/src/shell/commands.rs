@@ -93,6 +93,18 @@ pub async fn machine_restart(
     Ok(api::machine::restart(&core, Actor::Gui, Some(operation_sink(progress))).await?)
 }
 
+/// Replaces the agent's viewer token (support's live access ends), reporting each phase.
+#[tauri::command]
+pub async fn machine_replace_viewer_token(
+    core: State<'_, Core>,
+    progress: Channel<OperationProgress>,
+) -> CommandResult<MachineOutcome> {
+    Ok(
+        api::machine::replace_viewer_token(&core, Actor::Gui, Some(operation_sink(progress)))
+            .await?,
+    )
+}
+
 /// Sends an operation's progress to the window (a window gone away is not an error).
 fn operation_sink(progress: Channel<OperationProgress>) -> OperationSink {
     Arc::new(move |event: OperationProgress| {

@@ -75,6 +75,7 @@ fn run_app(paths: Result<Paths>, mode: Mode) -> std::result::Result<(), ApiError
             commands::machine_status,
             commands::machine_stop,
             commands::machine_restart,
+            commands::machine_replace_viewer_token,
             commands::machine_resize,
             commands::machine_destroy,
             commands::machine_events,

@@ -1,6 +1,6 @@
 // The owner's Support area: how to let support in read-only, with this machine's app and id.
 import { describe, expect, it } from "vitest";
-import { render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { BackendProvider } from "../backend/context";
 import { MockBackend } from "../backend/mock";
 import { SupportArea } from "./SupportArea";
@@ -37,5 +37,69 @@ describe("Support area", () => {
     );
     await waitFor(() => expect(screen.getByTestId("support-machine-id").textContent).toBe("none"));
     expect(screen.getByTestId("support-app-name").textContent).toBe(status.app ?? "not created yet");
+  });
+
+  it("replaces the viewer token after a confirmation, restarting a started machine, with its progress", async () => {
+    const backend = new MockBackend({ machine: { initial: "started", stepMs: 20 } });
+    await backend.storeToken("FlyV1 fm2_ownerSECRETtoken1234");
+    const before = await backend.machineStatus();
+    render(
+      <BackendProvider backend={backend}>
+        <SupportArea />
+      </BackendProvider>,
+    );
+    const replace = await screen.findByTestId("viewer-token-replace");
+    await waitFor(() => expect((replace as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.getByTestId("viewer-token-panel").textContent).toContain("restart");
+    // Cancel changes nothing.
+    fireEvent.click(replace);
+    fireEvent.click(screen.getByTestId("viewer-token-replace-cancel"));
+    expect(screen.queryByTestId("viewer-token-progress")).toBeNull();
+    expect((await backend.recentEvents(50)).some((e) => e.kind === "support.access")).toBe(false);
+
+    fireEvent.click(screen.getByTestId("viewer-token-replace"));
+    expect(screen.getByRole("group", { name: "Confirm the new viewer token" }).textContent).toContain("restart the machine");
+    fireEvent.click(screen.getByTestId("viewer-token-replace-confirm"));
+    await waitFor(() => expect(screen.getByTestId("viewer-token-done").textContent).toContain("old viewer token no longer works"));
+    const progress = screen.getByTestId("viewer-token-progress").textContent ?? "";
+    expect(progress).toContain("Setting a new viewer token");
+    expect(progress).toContain("restarted");
+    const events = await backend.recentEvents(50);
+    expect(events.some((e) => e.kind === "support.access" && JSON.stringify(e.details).includes("viewer-token replaced"))).toBe(true);
+    expect(events.some((e) => e.kind === "fly.restart" || e.kind === "machine.restart")).toBe(true);
+    expect((await backend.machineStatus()).machineId).toBe(before.machineId);
+    expect(document.body.innerHTML).not.toMatch(/tmv_/);
+  });
+
+  it("shows why a replacement failed, and has nothing to replace without a machine", async () => {
+    const backend = new MockBackend({ machine: { initial: "started", stepMs: 20 } });
+    await backend.storeToken("FlyV1 fm2_ownerSECRETtoken1234");
+    backend.machine.failNext("restart", {
+      code: "fly_timeout",
+      message: "Fly did not answer in time",
+      hint: "Try again in a minute.",
+    });
+    const { unmount } = render(
+      <BackendProvider backend={backend}>
+        <SupportArea />
+      </BackendProvider>,
+    );
+    const replace = await screen.findByTestId("viewer-token-replace");
+    await waitFor(() => expect((replace as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(replace);
+    fireEvent.click(screen.getByTestId("viewer-token-replace-confirm"));
+    await waitFor(() => expect(screen.getByTestId("viewer-token-error").dataset["code"]).toBe("fly_timeout"));
+    expect(screen.getByTestId("viewer-token-error-hint").textContent).toBe("Try again in a minute.");
+    expect(screen.queryByTestId("viewer-token-done")).toBeNull();
+    expect((screen.getByTestId("viewer-token-replace") as HTMLButtonElement).disabled).toBe(false);
+    unmount();
+
+    render(
+      <BackendProvider backend={new MockBackend()}>
+        <SupportArea />
+      </BackendProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId("support-machine-id").textContent).toBe("none"));
+    expect((screen.getByTestId("viewer-token-replace") as HTMLButtonElement).disabled).toBe(true);
   });
 });

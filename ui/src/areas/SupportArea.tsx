@@ -1,10 +1,12 @@
 // Support (owner side): how support can help without any write access — a read-only Fly
-// token, the app name and machine id, the agent's viewer token from the CLI — and what is audited.
+// token, the app name and machine id, the agent's viewer token from the CLI — what is audited, and
+// how the owner ends that access (a new viewer token).
 import { useEffect, useState } from "react";
 import type { MachineStatus } from "../bindings";
 import { BackendError } from "../backend/backend";
 import { useBackend } from "../backend/context";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { ViewerTokenPanel } from "./ViewerTokenPanel";
 
 export function SupportArea() {
   const backend = useBackend();
@@ -68,10 +70,11 @@ export function SupportArea() {
             <code>support.access</code> with actor <code>support</code> (every 5 minutes, and whenever you open the
             audit log from the command line) — so you see when support looked at the live agent or its history. On
             support's side every search, inspection, log read, live view and report is recorded too, and every change
-            support tries is refused and recorded. Revoking the read-only Fly token (<code>fly tokens revoke</code>) ends
-            support's access to Fly; the viewer token stays valid for the live agent until its secrets are replaced.
+            support tries is refused and recorded.
           </p>
         </section>
+
+        <ViewerTokenPanel status={status} onStatus={setStatus} />
       </div>
     </section>
   );

@@ -47,6 +47,11 @@ export interface Backend {
   /** Stop, restart and destroy report each phase to `onProgress` (the last one `done`). */
   machineStop(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;
   machineRestart(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;
+  /**
+   * Replaces the agent's viewer token (support's live access ends): a started machine restarts
+   * so the old token stops working. The token itself never reaches the window.
+   */
+  machineReplaceViewerToken(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;
   machineResize(size: string): Promise<MachineOutcome>;
   /** Fails with `confirmation_required` unless `confirmed` (set only after the dialog). */
   machineDestroy(confirmed: boolean, onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome>;

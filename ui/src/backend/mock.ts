@@ -181,6 +181,15 @@ export class MockBackend implements Backend {
     return outcome;
   }
 
+  async machineReplaceViewerToken(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    const report = operationReporter("viewer_token", onProgress);
+    report("Setting a new viewer token", false);
+    const outcome = await this.machine.replaceViewerToken();
+    report(outcome.message, true);
+    this.record("support.access", { what: "viewer-token replaced" });
+    return outcome;
+  }
+
   async machineResize(size: string): Promise<MachineOutcome> {
     const outcome = await this.machine.resize(size);
     this.record("machine.update", { size });

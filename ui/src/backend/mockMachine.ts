@@ -307,6 +307,26 @@ export class MockMachine {
     });
   }
 
+  /** A new viewer token: a started machine restarts to read it, a stopped one takes it at its next start. */
+  async replaceViewerToken(): Promise<MachineOutcome> {
+    const id = this.requireMachine();
+    if (this.state === "started") {
+      const { status } = await this.restart();
+      return { message: `New viewer token set and machine ${id} restarted: the old viewer token no longer works`, status };
+    }
+    if (this.state === "stopped") {
+      return {
+        message: `New viewer token set; machine ${id} is ${this.state} and its agent takes the new token when it next starts`,
+        status: this.view(),
+      };
+    }
+    throw new BackendError({
+      code: "machine_state",
+      message: `the machine is ${this.state}: the viewer token is replaced on a started or stopped machine; wait for it to settle`,
+      hint: "Check `trademind machine status` for the machine's state and the next action.",
+    });
+  }
+
   async resize(size: string): Promise<MachineOutcome> {
     return this.exclusive("resize", async () => {
       const id = this.requireMachine();

@@ -53,6 +53,7 @@ describe("TauriBackend machine commands", () => {
     await backend.machineDestroy(true);
     await backend.machineEvents(20);
     await backend.regionsList();
+    await backend.machineReplaceViewerToken();
     expect(calls.map(([c]) => c)).toEqual([
       "machine_status",
       "machine_stop",
@@ -61,10 +62,11 @@ describe("TauriBackend machine commands", () => {
       "machine_destroy",
       "machine_events",
       "regions_list",
+      "machine_replace_viewer_token",
     ]);
     expect(calls[3]![1]).toEqual({ size: "high" });
-    // Stop, restart and destroy always send a progress channel.
-    for (const i of [1, 2, 4]) expect(calls[i]![1]?.["progress"]).toBeInstanceOf(Channel);
+    // Stop, restart, destroy and the viewer token's replacement always send a progress channel.
+    for (const i of [1, 2, 4, 7]) expect(calls[i]![1]?.["progress"]).toBeInstanceOf(Channel);
     expect(calls[4]![1]?.["confirmed"]).toBe(true);
     expect(calls[5]![1]).toEqual({ limit: 20 });
   });

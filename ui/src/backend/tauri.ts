@@ -70,6 +70,10 @@ export class TauriBackend implements Backend {
     return call("machine_restart", { progress: operationChannel(onProgress) });
   }
 
+  machineReplaceViewerToken(onProgress?: (event: OperationProgress) => void): Promise<MachineOutcome> {
+    return call("machine_replace_viewer_token", { progress: operationChannel(onProgress) });
+  }
+
   machineResize(size: string): Promise<MachineOutcome> {
     return call("machine_resize", { size });
   }

@@ -3,4 +3,4 @@
 /**
  * The operation reporting.
  */
-export type Operation = "stop" | "restart" | "destroy";
+export type Operation = "stop" | "restart" | "destroy" | "viewer_token";

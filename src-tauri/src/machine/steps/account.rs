@@ -185,7 +185,7 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
     let (owner, new_owner) = agent_token(vault, SecretAccount::AgentOwnerToken, "tmo_").await?;
     let (viewer, new_viewer) = agent_token(vault, SecretAccount::AgentViewerToken, "tmv_").await?;
     let llm = vault.load_secret(SecretAccount::LlmApiKey).await?;
-    let mut record = super::machine_record(session).await?;
+    let record = super::machine_record(session).await?;
     let mut needed = vec![OWNER_SECRET, VIEWER_SECRET];
     if llm.is_some() {
         needed.push(LLM_SECRET);
@@ -202,15 +202,7 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
             )));
         }
     }
-    let mut values = vec![(OWNER_SECRET, Some(&owner)), (VIEWER_SECRET, Some(&viewer))];
-    if let Some(key) = &llm {
-        values.push((LLM_SECRET, Some(key)));
-    }
-    let written = session.fly.update_secrets(&app, &values).await?;
-    let version = written.version;
-    record.secrets_version = i64::try_from(version).ok();
-    record.secrets_fingerprint = fingerprint(&written.secrets, &needed);
-    session.store.save_machine(&record).await?;
+    let version = write_agent_secrets(session, &app, &owner, &viewer, llm.as_ref()).await?;
     state.secrets_version = Some(version);
     state.secrets_changed = true;
     Ok(Next::Continue(format!(
@@ -221,6 +213,30 @@ pub(super) async fn secrets(session: &Session, state: &mut RunState) -> Result<N
             ""
         }
     )))
+}
+
+/// Sets the agent's owner and viewer tokens (and the LLM key, when there is one) as the app's
+/// secrets in one write, and keeps Fly's new secrets version and fingerprint on the machine
+/// record; returns the version (the machine reads the values at its next boot).
+pub(crate) async fn write_agent_secrets(
+    session: &Session,
+    app: &str,
+    owner: &Sensitive<String>,
+    viewer: &Sensitive<String>,
+    llm: Option<&Sensitive<String>>,
+) -> Result<u64> {
+    let mut needed = vec![OWNER_SECRET, VIEWER_SECRET];
+    let mut values = vec![(OWNER_SECRET, Some(owner)), (VIEWER_SECRET, Some(viewer))];
+    if let Some(key) = llm {
+        needed.push(LLM_SECRET);
+        values.push((LLM_SECRET, Some(key)));
+    }
+    let written = session.fly.update_secrets(app, &values).await?;
+    let mut record = super::machine_record(session).await?;
+    record.secrets_version = i64::try_from(written.version).ok();
+    record.secrets_fingerprint = fingerprint(&written.secrets, &needed);
+    session.store.save_machine(&record).await?;
+    Ok(written.version)
 }
 
 /// A hash of Fly's digests of the `names` secrets, `None` unless Fly lists all of them with

@@ -19,6 +19,7 @@ use crate::machine::size::MachineSize;
 use crate::machine::{Session, Step};
 
 pub use account::discover;
+pub(crate) use account::{generate_token, write_agent_secrets};
 pub use machine::find_agent;
 
 /// What a run was asked to make.

@@ -22,6 +22,7 @@ const OWNER_METHODS: Record<Exclude<keyof Backend, "kind" | "appStatus" | "ready
   machineStart: true,
   machineStop: true,
   machineRestart: true,
+  machineReplaceViewerToken: true,
   machineResize: true,
   machineDestroy: true,
   machineEvents: true,
