@@ -15,7 +15,7 @@ export TS_RS_LARGE_INT=number CARGO_TERM_COLOR=never
 step "rustfmt" cargo fmt --all --check
 step "UI type check" bash -c 'cd ui && npx --no-install tsc --noEmit'
 step "UI unit tests" bash -c 'cd ui && npx --no-install vitest run'
-step "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "clippy" cargo clippy --workspace --all-targets --features trademind/bench-fixtures --locked -- -D warnings
 step "bindings drift" scripts/bindings.sh --check
 step "build the app and the agent" cargo build --locked -p trademind -p screener --bins
 step "Rust tests (real keyring, SQLite, GUI)" scripts/with-keyring.sh cargo test --workspace --locked

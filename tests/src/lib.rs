@@ -2,7 +2,7 @@
 //!
 //! - [`app`]: the built `trademind` binary, run as a CLI in an isolated profile.
 //! - [`keyring`]: the guarantee that tests run against a real Secret Service.
-//! - [`leak`]: scanning directories for a secret.
+//! - [`leak`]: scanning directories for a secret; [`log_capture`]: a test's own log events.
 //! - [`fake_fly`]: a faithful fake of the Fly Machines API, whose machines can run the real agent
 //!   (process mode); [`fly_profile`]: the CLI against it.
 //! - [`display`]: a private Xvfb server.
@@ -21,6 +21,7 @@ pub mod fly_profile;
 pub mod keyring;
 pub mod leak;
 pub mod load_agent;
+pub mod log_capture;
 pub mod partition;
 pub mod procmem;
 pub mod webdriver;

@@ -105,7 +105,7 @@ async fn connects_once_ready_forwards_metrics_and_drains_on_disconnect() {
         .with_writer(move || sink.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = trademind_tests::log_capture::install(subscriber);
 
     let fake = market();
     // Every klines request answers 2.5 s late: the agent's backfill keeps it `starting`.

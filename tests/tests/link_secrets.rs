@@ -33,7 +33,7 @@ async fn the_token_never_appears_in_logs_or_debug() {
         .with_ansi(false)
         .finish();
     // A current-thread runtime: every task of the link and the agent logs here.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = trademind_tests::log_capture::install(subscriber);
 
     let fake = market();
     let agent_dir = tempfile::tempdir().unwrap();

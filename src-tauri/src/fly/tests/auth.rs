@@ -101,6 +101,12 @@ async fn the_token_never_shows_in_debug_errors_or_logs() {
         .with_writer(move || writer.clone())
         .finish();
     let _default = tracing::subscriber::set_default(subscriber);
+    // The callsite interest cache is process-wide: a sibling test's thread without a
+    // subscriber may hit the request's log callsite first and cache "never". A second,
+    // always-interested dispatcher and a rebuild keep it asking each thread's own subscriber
+    // (tokio-rs/tracing#1527; the same as `trademind_tests::log_capture`).
+    let _anchor = tracing::Dispatch::new(tracing_subscriber::registry());
+    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -6,7 +6,8 @@
 //! - [`folder`]: where it goes (refuses a file or someone else's folder, marks reports);
 //! - [`redact`]: every text written passes through a [`Redactor`];
 //! - [`html`] and [`index`]: the page; [`errors`]: the error summary; [`charts`]: the charts;
-//! - [`tail`]: the app's own recent log lines.
+//! - [`tail`]: the app's own recent log lines;
+//! - `sample` (tests and the benchmark only): a day of a machine's life with planted secrets.
 //!
 //! Writing is blocking file I/O and CPU (charts): callers run [`write`] on `spawn_blocking`.
 
@@ -16,6 +17,9 @@ pub mod folder;
 pub mod html;
 pub mod index;
 pub mod redact;
+#[cfg(any(test, feature = "bench-fixtures"))]
+#[doc(hidden)]
+pub mod sample;
 pub mod tail;
 
 use std::path::Path;

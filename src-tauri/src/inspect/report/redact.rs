@@ -2,8 +2,10 @@
 //! replaces secrets with `[redacted]` and counts the replacements.
 //!
 //! Two kinds of secret are caught:
-//! - the values we know (the caller's [`Sensitive`] tokens and keys), matched literally;
-//!   values shorter than [`MIN_KNOWN_LEN`] are ignored (they would match ordinary words);
+//! - the values we know (the caller's [`Sensitive`] tokens and keys), matched literally and
+//!   in the forms a log or URL carries them in: percent-encoded, JSON-escaped and base64
+//!   (standard and URL-safe, with or without padding); values shorter than [`MIN_KNOWN_LEN`]
+//!   are ignored (they would match ordinary words);
 //! - the shapes of secrets we do not know: `FlyV1 …` and `Bearer …` credentials, bare Fly
 //!   macaroons (`fm1r_`, `fm1a_`, `fm2_`), our agent tokens (`tmo_`, `tmv_`), LLM keys (`sk-`,
 //!   `sk-ant-`), and the values of `Authorization:` headers and of `password`, `token`,
@@ -58,6 +60,7 @@ impl Redactor {
             .iter()
             .map(|s| s.expose().trim().to_owned())
             .filter(|s| s.chars().count() >= MIN_KNOWN_LEN)
+            .flat_map(|s| encodings(&s))
             .collect();
         known.sort_by_key(|s| std::cmp::Reverse(s.len()));
         known.dedup();
@@ -112,6 +115,50 @@ impl Redactor {
             other => other,
         }
     }
+}
+
+/// `secret` and the encoded forms it travels in (each once).
+fn encodings(secret: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let percent: String = secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_owned();
+    let mut forms = vec![
+        secret.to_owned(),
+        percent.clone(),
+        lower_escapes(&percent),
+        percent.replace("%20", "+"),
+        json,
+    ];
+    for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(secret));
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// `percent` with lower-case hex digits in its escapes (`%2c`), as some encoders write them.
+fn lower_escapes(percent: &str) -> String {
+    let mut out = String::with_capacity(percent.len());
+    let mut rest = percent;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at..at + 3).unwrap_or(&rest[at..]);
+        out.push_str(&escape.to_ascii_lowercase());
+        rest = &rest[at + escape.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_token_char(b: u8) -> bool {
@@ -267,6 +314,44 @@ mod tests {
         assert_eq!(r.count(), 2);
         assert_eq!(r.redact("nothing here"), "nothing here");
         assert_eq!(r.count(), 2);
+    }
+
+    #[test]
+    fn known_values_are_caught_percent_encoded_json_escaped_and_in_base64() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let token = "FlyV1 fm2_lJPE/xy+z==,fm2_QQ\"x";
+        let r = redactor(&[token]);
+        for (form, text) in [
+            (
+                "percent",
+                "GET /?t=FlyV1%20fm2_lJPE%2Fxy%2Bz%3D%3D%2Cfm2_QQ%22x&x=1".to_owned(),
+            ),
+            (
+                "lower percent",
+                "t=FlyV1%20fm2_lJPE%2fxy%2bz%3d%3d%2cfm2_QQ%22x".to_owned(),
+            ),
+            (
+                "form",
+                "t=FlyV1+fm2_lJPE%2Fxy%2Bz%3D%3D%2Cfm2_QQ%22x&x=1".to_owned(),
+            ),
+            (
+                "json",
+                format!("{{\"t\":{}}}", serde_json::to_string(token).unwrap()),
+            ),
+            ("base64", format!("Basic {}", STANDARD.encode(token))),
+            (
+                "base64url",
+                format!("x-token: {}", URL_SAFE_NO_PAD.encode(token)),
+            ),
+        ] {
+            let out = r.redact(&text);
+            assert!(out.contains(MARK), "{form}: {out}");
+            assert!(!out.contains("lJPE"), "{form}: {out}");
+            for encoded in [STANDARD.encode(token), URL_SAFE_NO_PAD.encode(token)] {
+                assert!(!out.contains(&encoded[..20]), "{form}: {out}");
+            }
+        }
     }
 
     #[test]
