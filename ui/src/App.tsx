@@ -4,7 +4,6 @@
 import { useState } from "react";
 import { useBackend } from "./backend/context";
 import { AREAS, type Area, type AreaId } from "./areas/areas";
-import { ComingSoon } from "./areas/ComingSoon";
 import { Dashboard } from "./areas/Dashboard";
 import { Events } from "./areas/Events";
 import { Machine } from "./areas/Machine";
@@ -104,7 +103,5 @@ function AreaView({ area }: { area: Area }) {
       return <Settings />;
     case "support":
       return <SupportArea />;
-    default:
-      return <ComingSoon area={area} />;
   }
 }

@@ -1,11 +1,9 @@
-// The product's areas, in navigation order, with what each will hold until it is built.
+// The product's areas, in navigation order.
 export type AreaId = "dashboard" | "traders" | "signals" | "machine" | "events" | "settings" | "support";
 
 export interface Area {
   id: AreaId;
   label: string;
-  /** For areas not built yet: what will come, in the user's words. */
-  coming?: string[];
 }
 
 export const AREAS: readonly Area[] = [
