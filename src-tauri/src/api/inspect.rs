@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::inspect::credentials::{self, Held};
 use crate::inspect::{
     live, logs, target, InspectTarget, Inspection, Inspector, LogQuery, LogsView, SupportAccess,
-    SupportCredential, SupportFrame,
+    SupportCredential, SupportFrame, ViewerLinkState,
 };
 use crate::sensitive::Sensitive;
 use crate::store::events::{Actor, EventKind};
@@ -227,7 +227,7 @@ where
     for (what, outcome) in [("live view", live), ("log tail", tail)] {
         if let Err(e) = outcome {
             sink(SupportFrame::Link {
-                state: "ended".into(),
+                state: ViewerLinkState::Ended,
                 detail: Some(format!(
                     "{what}: {}",
                     crate::error::ApiError::from(e).message

@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use super::agent;
-use super::view::SupportFrame;
+use super::view::{SupportFrame, ViewerLinkState};
 use crate::link::LinkError;
 use crate::sensitive::Sensitive;
 
@@ -20,11 +20,8 @@ const MAX_RETRY: Duration = Duration::from_secs(30);
 /// A connection silent this long is considered dead (the agent sends metrics every 2 s).
 const SILENCE: Duration = Duration::from_secs(20);
 
-fn link(state: &str, detail: Option<String>) -> SupportFrame {
-    SupportFrame::Link {
-        state: state.to_owned(),
-        detail,
-    }
+fn link(state: ViewerLinkState, detail: Option<String>) -> SupportFrame {
+    SupportFrame::Link { state, detail }
 }
 
 /// Streams the agent at `base` to `sink` until `cancel` or the sink returns `false`. An
@@ -41,7 +38,7 @@ where
     let mut retry = FIRST_RETRY;
     let mut last_seq = None;
     loop {
-        if !sink(link("connecting", None)) {
+        if !sink(link(ViewerLinkState::Connecting, None)) {
             return Ok(());
         }
         let outcome = tokio::select! {
@@ -53,7 +50,7 @@ where
             Ok(Flow::Lost(detail)) => detail,
             Err(LinkError::Unauthorized) => {
                 sink(link(
-                    "unauthorized",
+                    ViewerLinkState::Unauthorized,
                     Some("the agent refused the viewer token".into()),
                 ));
                 return Err(LinkError::Unauthorized);
@@ -61,7 +58,7 @@ where
             Err(e) => e.to_string(),
         };
         if !sink(link(
-            "retrying",
+            ViewerLinkState::Retrying,
             Some(format!("{detail}; again in {} s", retry.as_secs())),
         )) {
             return Ok(());
@@ -97,7 +94,10 @@ where
         .filter(|s| *s <= hello.last_seq)
         .unwrap_or(hello.last_seq);
     agent::resume_from(&mut socket, after).await?;
-    if !sink(link("live", Some(format!("agent {}", hello.agent_version)))) {
+    if !sink(link(
+        ViewerLinkState::Live,
+        Some(format!("agent {}", hello.agent_version)),
+    )) {
         return Ok(Flow::Stop);
     }
     loop {

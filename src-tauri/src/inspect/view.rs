@@ -291,13 +291,39 @@ pub struct LogsView {
     pub scanned: u32,
 }
 
+/// The state of support's viewer connection to the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewerLinkState {
+    Connecting,
+    Live,
+    /// Lost; a new attempt follows after the delay in `detail`.
+    Retrying,
+    /// The agent refused the viewer token: no retry.
+    Unauthorized,
+    /// The live view (or the log tail beside it) stopped for the reason in `detail`.
+    Ended,
+}
+
+impl std::fmt::Display for ViewerLinkState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Connecting => "connecting",
+            Self::Live => "live",
+            Self::Retrying => "retrying",
+            Self::Unauthorized => "unauthorized",
+            Self::Ended => "ended",
+        })
+    }
+}
+
 /// What the live view of a machine streams.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SupportFrame {
-    /// The viewer connection's state: `connecting`, `live`, `retrying`.
+    /// The viewer connection's state, with what happened for people.
     Link {
-        state: String,
+        state: ViewerLinkState,
         detail: Option<String>,
     },
     Metrics(Metrics),

@@ -14,7 +14,7 @@ use crate::api::{self, Core};
 use crate::error::ApiError;
 use crate::inspect::{
     InspectTarget, Inspection, LogQuery, LogsView, ReportSummary, SupportAccess, SupportCredential,
-    SupportFrame,
+    SupportFrame, ViewerLinkState,
 };
 use crate::sensitive::Sensitive;
 
@@ -102,7 +102,7 @@ pub async fn support_watch(
         if let Err(e) = watched {
             let error = ApiError::from(e);
             send(SupportFrame::Link {
-                state: "ended".into(),
+                state: ViewerLinkState::Ended,
                 detail: Some(error.message),
             });
         }

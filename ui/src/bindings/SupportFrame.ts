@@ -4,8 +4,9 @@ import type { Metrics } from "./Metrics";
 import type { SignalFrame } from "./SignalFrame";
 import type { Status } from "./Status";
 import type { TraderState } from "./TraderState";
+import type { ViewerLinkState } from "./ViewerLinkState";
 
 /**
  * What the live view of a machine streams.
  */
-export type SupportFrame = { "type": "link", state: string, detail: string | null, } | { "type": "metrics" } & Metrics | { "type": "status" } & Status | { "type": "trader_state" } & TraderState | { "type": "signal" } & SignalFrame | { "type": "logs" } & LogsView;
+export type SupportFrame = { "type": "link", state: ViewerLinkState, detail: string | null, } | { "type": "metrics" } & Metrics | { "type": "status" } & Status | { "type": "trader_state" } & TraderState | { "type": "signal" } & SignalFrame | { "type": "logs" } & LogsView;

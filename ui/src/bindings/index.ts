@@ -125,4 +125,5 @@ export type { TraderProblem } from "./TraderProblem";
 export type { TraderState } from "./TraderState";
 export type { UndeployTrader } from "./UndeployTrader";
 export type { Versions } from "./Versions";
+export type { ViewerLinkState } from "./ViewerLinkState";
 export type { WatchdogView } from "./WatchdogView";

@@ -1,17 +1,23 @@
 // The agent's latest numbers (live `metrics` frames, else the inspection's snapshot) and the watch's link state.
-import type { Metrics } from "../../bindings";
+import type { Metrics, ViewerLinkState } from "../../bindings";
 import { age, count, megabytes } from "../dashboard/format";
 import type { LinkFrame } from "./useSupportWatch";
 
-const LINK_CLASS: Record<string, string> = { live: "link-ok", connecting: "link-busy", retrying: "link-busy" };
+const LINK_CLASS: Record<ViewerLinkState, string> = {
+  live: "link-ok",
+  connecting: "link-busy",
+  retrying: "link-busy",
+  unauthorized: "link-bad",
+  ended: "link-bad",
+};
 
 export function LiveMetrics({ metrics, live, link }: { metrics: Metrics | null; live: boolean; link: LinkFrame | null }) {
-  const state = link?.state ?? "connecting";
+  const state: ViewerLinkState = link?.state ?? "connecting";
   return (
     <section className="panel" aria-labelledby="support-metrics-title" data-testid="support-live">
       <div className="panel-head">
         <h2 id="support-metrics-title">Live metrics</h2>
-        <p className={`link-state ${LINK_CLASS[state] ?? "link-bad"}`} data-testid="support-link-state" data-state={state} role="status">
+        <p className={`link-state ${LINK_CLASS[state]}`} data-testid="support-link-state" data-state={state} role="status">
           <span className="link-dot" aria-hidden="true" />
           {state}
           {link?.detail != null && <span className="muted"> — {link.detail}</span>}

@@ -2,12 +2,12 @@
 // and signals from the watch's frames; `logs` frames go to `onTail`. A new query (a filter
 // change) restarts the watch; a new target or unmounting stops it (watch_stop).
 import { useEffect, useRef, useState } from "react";
-import type { InspectTarget, LogQuery, LogsView, Metrics, SignalFrame, Status, SupportFrame, TraderState } from "../../bindings";
+import type { InspectTarget, LogQuery, LogsView, Metrics, SignalFrame, Status, SupportFrame, TraderState, ViewerLinkState } from "../../bindings";
 import type { SupportApi, Unwatch } from "../../backend/apis";
 import { BackendError } from "../../backend/backend";
 
 export interface LinkFrame {
-  state: string;
+  state: ViewerLinkState;
   detail: string | null;
 }
 
