@@ -22,7 +22,7 @@ use crate::costs::view::{CostDay, CostReport, PriceOverride};
 use crate::error::{ApiError, ErrorCode};
 use crate::inspect::{
     InspectTarget, Inspection, LogQuery, LogsView, ReportSummary, SupportAccess, SupportCredential,
-    SupportFrame,
+    SupportFrame, WatchParts,
 };
 use crate::link::LinkState;
 use crate::local::{LocalMode, LocalStart, LocalStatus};
@@ -129,6 +129,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     InspectTarget::export_all(&cfg)?;
     Inspection::export_all(&cfg)?;
     LogQuery::export_all(&cfg)?;
+    WatchParts::export_all(&cfg)?;
     LogsView::export_all(&cfg)?;
     SupportFrame::export_all(&cfg)?;
     ReportSummary::export_all(&cfg)?;

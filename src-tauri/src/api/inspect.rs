@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::inspect::credentials::{self, Held};
 use crate::inspect::{
     live, logs, target, InspectTarget, Inspection, Inspector, LogQuery, LogsView, SupportAccess,
-    SupportCredential, SupportFrame, ViewerLinkState,
+    SupportCredential, SupportFrame, ViewerLinkState, WatchParts,
 };
 use crate::sensitive::Sensitive;
 use crate::store::events::{Actor, EventKind};
@@ -190,50 +190,70 @@ fn no_viewer() -> Error {
     )
 }
 
-/// The support window's live view: the agent (with the viewer token) and the log tail after
-/// `query.after`, both for one target resolved and audited once, until `cancel`. A part that
-/// ends with an error says so in a `link` frame in state `ended` (`live view: …`,
-/// `log tail: …`); the other goes on.
-pub async fn watch_with_tail<S>(
+/// The support window's watches: the agent's live view (with the viewer token) and/or the log
+/// tail after `tail.after`, for one target resolved and audited once, until `cancel`. A live
+/// view that ends with an error says so in a `link` frame in state `ended`, a tail in a
+/// `tail_ended` frame; the other part goes on.
+pub async fn watch_parts<S>(
     core: &Core,
     app: &str,
     machine_id: Option<&str>,
-    query: LogQuery,
+    parts: WatchParts,
     cancel: CancellationToken,
     sink: S,
 ) -> Result<()>
 where
     S: Fn(SupportFrame) -> bool,
 {
-    logs::check(&query)?;
+    if let Some(query) = &parts.tail {
+        logs::check(query)?;
+    } else if !parts.live {
+        return Err(Error::InvalidInput(
+            "nothing to watch: ask for the live view, the log tail or both".into(),
+        ));
+    }
     let inspector = inspector(core).await?;
     let target = resolve(&inspector, app, machine_id).await?;
-    record_target(core, "watch", &target).await?;
+    let what = if parts.live { "watch" } else { "logs.follow" };
+    record_target(core, what, &target).await?;
     let base = inspector.endpoints.agent_url(&target.app);
     let live = async {
-        let viewer = inspector.viewer.as_ref().ok_or_else(no_viewer)?;
-        live::watch(&base, viewer, cancel.clone(), &sink).await?;
+        if parts.live {
+            let viewer = inspector.viewer.as_ref().ok_or_else(no_viewer)?;
+            live::watch(&base, viewer, cancel.clone(), &sink).await?;
+        }
         Ok::<(), Error>(())
     };
-    let tail = logs::follow(
-        &inspector.logs,
-        &target.app,
-        target.machine_id.as_deref(),
-        query,
-        cancel.clone(),
-        |view| sink(SupportFrame::Logs(view)),
-    );
-    let (live, tail) = tokio::join!(live, tail);
-    for (what, outcome) in [("live view", live), ("log tail", tail)] {
-        if let Err(e) = outcome {
-            sink(SupportFrame::Link {
-                state: ViewerLinkState::Ended,
-                detail: Some(format!(
-                    "{what}: {}",
-                    crate::error::ApiError::from(e).message
-                )),
-            });
+    let tail = async {
+        match parts.tail {
+            Some(query) => {
+                logs::follow(
+                    &inspector.logs,
+                    &target.app,
+                    target.machine_id.as_deref(),
+                    query,
+                    cancel.clone(),
+                    |view| sink(SupportFrame::Logs(view)),
+                )
+                .await
+            }
+            None => Ok(()),
         }
+    };
+    let (live, tail) = tokio::join!(live, tail);
+    if let Err(e) = live {
+        sink(SupportFrame::Link {
+            state: ViewerLinkState::Ended,
+            detail: Some(format!(
+                "live view: {}",
+                crate::error::ApiError::from(e).message
+            )),
+        });
+    }
+    if let Err(e) = tail {
+        sink(SupportFrame::TailEnded {
+            detail: crate::error::ApiError::from(e).message,
+        });
     }
     Ok(())
 }

@@ -229,3 +229,45 @@ fn the_support_capability_grants_no_change() {
         "the main capability grants support commands"
     );
 }
+
+#[tokio::test]
+async fn a_watch_must_ask_for_something_and_a_bad_tail_query_is_refused_first() {
+    use crate::inspect::{LogQuery, SupportFrame, WatchParts};
+    let dir = tempfile::tempdir().unwrap();
+    let core = support_core(dir.path()).await;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let sink = |_: SupportFrame| true;
+    let nothing = inspect::watch_parts(
+        &core,
+        "tm-x",
+        None,
+        WatchParts::default(),
+        cancel.clone(),
+        sink,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(nothing.code(), ErrorCode::InvalidInput);
+    assert!(
+        nothing.to_string().contains("nothing to watch"),
+        "{nothing}"
+    );
+    let long = WatchParts {
+        live: true,
+        tail: Some(LogQuery {
+            search: Some("x".repeat(201)),
+            ..LogQuery::default()
+        }),
+    };
+    let refused = inspect::watch_parts(&core, "tm-x", None, long, cancel, sink)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidInput, "{refused}");
+    // Refused before any look: nothing recorded as support's access.
+    let looks = core
+        .store()
+        .events_of_kind("support.access", 10)
+        .await
+        .unwrap();
+    assert!(looks.is_empty(), "{looks:?}");
+}

@@ -309,6 +309,7 @@ fn print_frame(json: bool, frame: &SupportFrame) -> bool {
             SupportFrame::TraderState(t) => format!("trader {} v{} {:?}", t.trader_id, t.version, t.state),
             SupportFrame::Signal(s) => format!("signal #{} {} {} at {}", s.seq, s.trader_id, s.symbol, s.price),
             SupportFrame::Logs(view) => return print_logs(false, view),
+            SupportFrame::TailEnded { detail } => format!("log tail ended: {detail}"),
         }
     };
     let mut out = std::io::stdout().lock();

@@ -269,6 +269,16 @@ pub struct LogQuery {
     pub after: Option<String>,
 }
 
+/// What one support watch streams: the agent's live view, the log tail after `tail.after`, or
+/// both. The support window runs them as two watches, so a new log filter restarts only the
+/// tail and the viewer connection (each one a look the agent records) stays up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WatchParts {
+    pub live: bool,
+    pub tail: Option<LogQuery>,
+}
+
 /// One log line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -317,7 +327,7 @@ impl std::fmt::Display for ViewerLinkState {
     }
 }
 
-/// What the live view of a machine streams.
+/// What a support watch streams.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SupportFrame {
@@ -332,6 +342,10 @@ pub enum SupportFrame {
     Signal(SignalFrame),
     /// New log lines from the live tail.
     Logs(LogsView),
+    /// The log tail stopped (the live view, if any, goes on).
+    TailEnded {
+        detail: String,
+    },
 }
 
 /// What a diagnostics report wrote.

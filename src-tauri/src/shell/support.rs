@@ -14,7 +14,7 @@ use crate::api::{self, Core};
 use crate::error::ApiError;
 use crate::inspect::{
     InspectTarget, Inspection, LogQuery, LogsView, ReportSummary, SupportAccess, SupportCredential,
-    SupportFrame, ViewerLinkState,
+    SupportFrame, ViewerLinkState, WatchParts,
 };
 use crate::sensitive::Sensitive;
 
@@ -75,17 +75,21 @@ pub async fn support_logs(
     Ok(api::inspect::logs(&core, &app, machine_id.as_deref(), &query).await?)
 }
 
-/// Streams the agent's live view and new log lines (after `query.after`) until `watch_stop`.
+/// Streams the agent's live view and/or new log lines (after `parts.tail.after`) until
+/// `watch_stop`.
 #[tauri::command]
 pub async fn support_watch(
     app_handle: tauri::AppHandle,
     watches: State<'_, Watches>,
     app: String,
     machine_id: Option<String>,
-    query: LogQuery,
+    parts: WatchParts,
     channel: Channel<SupportFrame>,
 ) -> CommandResult<u32> {
-    crate::inspect::logs::check(&query)?;
+    if let Some(query) = &parts.tail {
+        crate::inspect::logs::check(query)?;
+    }
+    let tail_only = !parts.live;
     Ok(watches.spawn(move |cancel| async move {
         use tauri::Manager;
         let core = app_handle.state::<Core>();
@@ -97,13 +101,17 @@ pub async fn support_watch(
             }
         };
         let watched =
-            api::inspect::watch_with_tail(&core, &app, machine_id.as_deref(), query, cancel, &send)
+            api::inspect::watch_parts(&core, &app, machine_id.as_deref(), parts, cancel, &send)
                 .await;
         if let Err(e) = watched {
-            let error = ApiError::from(e);
-            send(SupportFrame::Link {
-                state: ViewerLinkState::Ended,
-                detail: Some(error.message),
+            let detail = ApiError::from(e).message;
+            send(if tail_only {
+                SupportFrame::TailEnded { detail }
+            } else {
+                SupportFrame::Link {
+                    state: ViewerLinkState::Ended,
+                    detail: Some(detail),
+                }
             });
         }
     }))

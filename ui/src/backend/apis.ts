@@ -12,6 +12,7 @@ import type {
   LocalStart,
   LocalStatus,
   LogQuery,
+  WatchParts,
   LogsView,
   MetricsRange,
   ReportSummary,
@@ -98,8 +99,11 @@ export interface SupportApi {
   inspect(app: string, machineId: string | null): Promise<Inspection>;
   /** One page of the machine's logs (oldest first) and the token for newer lines. */
   logs(app: string, machineId: string | null, query: LogQuery): Promise<LogsView>;
-  /** The agent's live view and the log tail after `query.after`, until the returned Unwatch. */
-  watch(app: string, machineId: string | null, query: LogQuery, onFrame: (frame: SupportFrame) => void): Promise<Unwatch>;
+  /**
+   * The agent's live view (`parts.live`) and/or the log tail after `parts.tail.after`, until the
+   * returned Unwatch. The window runs them as two watches so a new filter restarts only the tail.
+   */
+  watch(app: string, machineId: string | null, parts: WatchParts, onFrame: (frame: SupportFrame) => void): Promise<Unwatch>;
   /** Writes the diagnostics report (HTML index, charts, redacted) into `dir`. */
   report(app: string, machineId: string | null, dir: string): Promise<ReportSummary>;
 }

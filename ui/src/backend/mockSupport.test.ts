@@ -10,7 +10,8 @@ describe("MockSupport", () => {
     vi.useFakeTimers();
     const support = new MockSupport(() => "support", { loggedIn: true, tickMs: 100 });
     const frames: SupportFrame[] = [];
-    const stop = await support.watch("tm-alice-3f9a", null, { minLevel: null, search: null, after: null }, (f) => frames.push(f));
+    const parts = { live: true, tail: { minLevel: null, search: null, after: null } };
+    const stop = await support.watch("tm-alice-3f9a", null, parts, (f) => frames.push(f));
     vi.advanceTimersByTime(250);
     expect(frames.filter((f) => f.type === "metrics")).toHaveLength(2);
     expect(frames.filter((f) => f.type === "logs")).toHaveLength(2);

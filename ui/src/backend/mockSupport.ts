@@ -13,6 +13,7 @@ import type {
   SupportAccess,
   SupportCredential,
   SupportFrame,
+  WatchParts,
 } from "../bindings";
 import type { SupportApi, Unwatch } from "./apis";
 import { BackendError } from "./backend";
@@ -31,7 +32,10 @@ export interface MockSupportOptions {
 export interface MockSupportWatch {
   app: string;
   machineId: string | null;
-  query: LogQuery;
+  /** Streams the agent's live view. */
+  live: boolean;
+  /** The log tail's query; null: no tail. */
+  query: LogQuery | null;
   active: boolean;
 }
 
@@ -140,20 +144,25 @@ export class MockSupport implements SupportApi {
     return { lines: scanned.filter((line) => matches(line, query)), nextToken: `tok-${all.length}`, scanned: scanned.length };
   }
 
-  async watch(app: string, machineId: string | null, query: LogQuery, onFrame: (frame: SupportFrame) => void): Promise<Unwatch> {
+  async watch(app: string, machineId: string | null, parts: WatchParts, onFrame: (frame: SupportFrame) => void): Promise<Unwatch> {
     this.injected("watch");
-    checkQuery(query);
-    const watch: MockSupportWatch = { app, machineId, query: { ...query }, active: true };
+    if (parts.tail !== null) checkQuery(parts.tail);
+    else if (!parts.live) throw invalid("nothing to watch: ask for the live view, the log tail or both");
+    const watch: MockSupportWatch = { app, machineId, live: parts.live, query: parts.tail === null ? null : { ...parts.tail }, active: true };
     this.watches.push(watch);
     this.listeners.set(watch, (frame) => {
-      if (frame.type === "logs") {
-        const lines = frame.lines.filter((line) => matches(line, watch.query));
+      if (frame.type === "logs" || frame.type === "tail_ended") {
+        if (watch.query === null) return;
+        if (frame.type === "tail_ended") return onFrame(frame);
+        const lines = frame.lines.filter((line) => matches(line, watch.query!));
         if (lines.length > 0) onFrame({ ...frame, lines });
-      } else onFrame(frame);
+      } else if (watch.live) onFrame(frame);
     });
-    onFrame({ type: "link", state: "connecting", detail: null });
-    if (this.viewer !== null) onFrame({ type: "link", state: "live", detail: null });
-    else onFrame({ type: "link", state: "ended", detail: "live view: the agent's viewer token is not set" });
+    if (parts.live) {
+      onFrame({ type: "link", state: "connecting", detail: null });
+      if (this.viewer !== null) onFrame({ type: "link", state: "live", detail: null });
+      else onFrame({ type: "link", state: "ended", detail: "live view: the agent's viewer token is not set" });
+    }
     if (this.options.tickMs !== undefined && this.timer === null) {
       this.timer = setInterval(() => this.tick(), this.options.tickMs);
     }

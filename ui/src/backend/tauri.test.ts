@@ -136,7 +136,7 @@ describe("TauriBackend support commands", () => {
     await support.find("tm-bob");
     await support.inspect("tm-bob", "3d8d");
     await support.logs("tm-bob", null, query);
-    const stop = await support.watch("tm-bob", "3d8d", query, () => undefined);
+    const stop = await support.watch("tm-bob", "3d8d", { live: false, tail: query }, () => undefined);
     await stop();
     await support.report("tm-bob", "3d8d", "/tmp/r");
     expect(calls.map(([c]) => c)).toEqual([
@@ -155,7 +155,7 @@ describe("TauriBackend support commands", () => {
     expect(calls[3]![1]).toEqual({ query: "tm-bob" });
     expect(calls[4]![1]).toEqual({ app: "tm-bob", machineId: "3d8d" });
     expect(calls[5]![1]).toEqual({ app: "tm-bob", machineId: null, query });
-    expect(calls[6]![1]).toMatchObject({ app: "tm-bob", machineId: "3d8d", query });
+    expect(calls[6]![1]).toMatchObject({ app: "tm-bob", machineId: "3d8d", parts: { live: false, tail: query } });
     expect(calls[6]![1]?.["channel"]).toBeInstanceOf(Channel);
     expect(calls[7]![1]).toEqual({ id: 7 });
     expect(calls[8]![1]).toEqual({ app: "tm-bob", machineId: "3d8d", dir: "/tmp/r" });

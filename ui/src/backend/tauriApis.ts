@@ -13,6 +13,7 @@ import type {
   LocalStart,
   LocalStatus,
   LogQuery,
+  WatchParts,
   LogsView,
   MetricsRange,
   ReportSummary,
@@ -127,8 +128,8 @@ export class TauriSupport implements SupportApi {
   logs(app: string, machineId: string | null, query: LogQuery): Promise<LogsView> {
     return call("support_logs", { app, machineId, query });
   }
-  watch(app: string, machineId: string | null, query: LogQuery, onFrame: (frame: SupportFrame) => void): Promise<Unwatch> {
-    return watch("support_watch", onFrame, { app, machineId, query });
+  watch(app: string, machineId: string | null, parts: WatchParts, onFrame: (frame: SupportFrame) => void): Promise<Unwatch> {
+    return watch("support_watch", onFrame, { app, machineId, parts });
   }
   report(app: string, machineId: string | null, dir: string): Promise<ReportSummary> {
     return call("support_report", { app, machineId, dir });

@@ -7,6 +7,6 @@ import type { TraderState } from "./TraderState";
 import type { ViewerLinkState } from "./ViewerLinkState";
 
 /**
- * What the live view of a machine streams.
+ * What a support watch streams.
  */
-export type SupportFrame = { "type": "link", state: ViewerLinkState, detail: string | null, } | { "type": "metrics" } & Metrics | { "type": "status" } & Status | { "type": "trader_state" } & TraderState | { "type": "signal" } & SignalFrame | { "type": "logs" } & LogsView;
+export type SupportFrame = { "type": "link", state: ViewerLinkState, detail: string | null, } | { "type": "metrics" } & Metrics | { "type": "status" } & Status | { "type": "trader_state" } & TraderState | { "type": "signal" } & SignalFrame | { "type": "logs" } & LogsView | { "type": "tail_ended", detail: string, };

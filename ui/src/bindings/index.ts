@@ -126,4 +126,5 @@ export type { TraderState } from "./TraderState";
 export type { UndeployTrader } from "./UndeployTrader";
 export type { Versions } from "./Versions";
 export type { ViewerLinkState } from "./ViewerLinkState";
+export type { WatchParts } from "./WatchParts";
 export type { WatchdogView } from "./WatchdogView";

@@ -9,7 +9,16 @@ import type { SupportLogs } from "./useSupportLogs";
 
 const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 
-export function LogsPanel({ logs }: { logs: SupportLogs }) {
+export function LogsPanel({
+  logs,
+  tailEnded,
+  onRestartTail,
+}: {
+  logs: SupportLogs;
+  /** Why the live tail stopped, if it did. */
+  tailEnded: string | null;
+  onRestartTail: () => void;
+}) {
   const [level, setLevel] = useState<LogLevel | "">(logs.filter.minLevel ?? "");
   const [search, setSearch] = useState(logs.filter.search);
   const { buffer } = logs;
@@ -58,6 +67,14 @@ export function LogsPanel({ logs }: { logs: SupportLogs }) {
         </button>
       </form>
       {logs.error !== null && <ErrorNotice error={logs.error} testId="support-logs-error" />}
+      {tailEnded !== null && (
+        <div className="notice warning" role="status" data-testid="support-tail-ended">
+          The live tail stopped: {tailEnded}{" "}
+          <button type="button" data-testid="support-tail-restart" onClick={onRestartTail}>
+            Restart the tail
+          </button>
+        </div>
+      )}
       <p className="muted" data-testid="support-log-count" aria-live="polite">
         {buffer.lines.length} line{buffer.lines.length === 1 ? "" : "s"}
         {buffer.dropped > 0 && ` (the oldest ${buffer.dropped} dropped: at most ${MAX_LOG_LINES} kept)`}

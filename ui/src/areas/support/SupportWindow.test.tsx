@@ -88,6 +88,9 @@ async function inspect(query: string, key: string) {
 const BOB = "tm-bob-71c2-3d8d9e1c2b4a58";
 const ALICE = "tm-alice-3f9a-e784079b5e6e89";
 const lineCount = () => screen.queryAllByTestId("support-log-line").length;
+/** The log-tail watches and the live-view watches started so far, in order. */
+const tails = (backend: MockBackend) => backend.support.watches.filter((w) => w.query !== null);
+const lives = (backend: MockBackend) => backend.support.watches.filter((w) => w.live);
 const logLine = (level: string, message: string): LogLine => ({ at: new Date().toISOString(), level, message, instance: "3d8d9e1c2b4a58", region: "sin" });
 
 describe("support mode", () => {
@@ -240,28 +243,35 @@ describe("support mode", () => {
     expect(screen.getByTestId("support-trader-rsi-bounce").getAttribute("data-state")).toBe("error");
   });
 
-  it("filters logs, restarts the watch after the page, tails while following only", async () => {
+  it("filters logs, restarts only the tail after the page, tails while following only", async () => {
     const { backend } = supportBackend();
     renderApp(backend);
     await inspect("tm-bob-71c2", BOB);
     await waitFor(() => expect(lineCount()).toBe(6));
-    await waitFor(() => expect(backend.support.watches.length).toBe(1));
-    expect(backend.support.watches[0]!.query).toEqual({ minLevel: null, search: null, after: "tok-6" });
+    await waitFor(() => expect(tails(backend)).toHaveLength(1));
+    expect(tails(backend)[0]!.query).toEqual({ minLevel: null, search: null, after: "tok-6" });
+    expect(tails(backend)[0]!.live).toBe(false);
+    expect(lives(backend)).toHaveLength(1);
+    expect(lives(backend)[0]!.query).toBeNull();
 
     fireEvent.change(screen.getByTestId("support-log-level"), { target: { value: "error" } });
     fireEvent.click(screen.getByTestId("support-log-apply"));
     await waitFor(() => expect(lineCount()).toBe(3));
     expect(screen.getAllByTestId("support-log-line").every((l) => l.getAttribute("data-level") === "error")).toBe(true);
-    await waitFor(() => expect(backend.support.watches.length).toBe(2));
-    expect(backend.support.watches[0]!.active).toBe(false);
-    expect(backend.support.watches[1]!.query).toEqual({ minLevel: "error", search: null, after: "tok-6" });
+    await waitFor(() => expect(tails(backend)).toHaveLength(2));
+    expect(tails(backend)[0]!.active).toBe(false);
+    expect(tails(backend)[1]!.query).toEqual({ minLevel: "error", search: null, after: "tok-6" });
+    // The viewer connection stays up across filter changes.
+    expect(lives(backend)).toHaveLength(1);
+    expect(lives(backend)[0]!.active).toBe(true);
 
     // Search applies on Enter (the form's submit).
     fireEvent.change(screen.getByTestId("support-log-search"), { target: { value: "DISK" } });
     fireEvent.submit(screen.getByTestId("support-log-search"));
     await waitFor(() => expect(lineCount()).toBe(1));
     expect(screen.getByTestId("support-log-line").textContent).toContain("disk full");
-    await waitFor(() => expect(backend.support.watches.length).toBe(3));
+    await waitFor(() => expect(tails(backend)).toHaveLength(3));
+    expect(lives(backend)).toHaveLength(1);
 
     act(() => backend.support.emit({ type: "logs", lines: [logLine("error", "disk full again"), logLine("info", "disk ok")], nextToken: "t", scanned: 2 }));
     expect(lineCount()).toBe(2);
@@ -281,15 +291,32 @@ describe("support mode", () => {
     const { backend } = supportBackend();
     renderApp(backend);
     await inspect("tm-bob-71c2", BOB);
-    await waitFor(() => expect(backend.support.watches.length).toBe(1));
+    await waitFor(() => expect(tails(backend)).toHaveLength(1));
     await waitFor(() => expect(lineCount()).toBe(6));
     fireEvent.change(screen.getByTestId("support-log-search"), { target: { value: "x".repeat(201) } });
     fireEvent.click(screen.getByTestId("support-log-apply"));
     const error = await screen.findByTestId("support-logs-error");
     expect(error.getAttribute("data-code")).toBe("invalid_input");
     expect(lineCount()).toBe(6);
-    expect(backend.support.watches.length).toBe(1);
-    expect(backend.support.watches[0]!.active).toBe(true);
+    expect(backend.support.watches).toHaveLength(2);
+    expect(backend.support.watches.every((w) => w.active)).toBe(true);
+  });
+
+  it("says when the live tail stops and restarts it, the live view untouched", async () => {
+    const { backend } = supportBackend();
+    renderApp(backend);
+    await inspect("tm-bob-71c2", BOB);
+    await waitFor(() => expect(tails(backend)).toHaveLength(1));
+    act(() => backend.support.emit({ type: "tail_ended", detail: "fly_unauthorized: the token was revoked" }));
+    expect(screen.getByTestId("support-tail-ended").textContent).toContain("the token was revoked");
+    expect(screen.getByTestId("support-link-state").getAttribute("data-state")).not.toBe("ended");
+    fireEvent.click(screen.getByTestId("support-tail-restart"));
+    await waitFor(() => expect(tails(backend)).toHaveLength(2));
+    expect(tails(backend)[0]!.active).toBe(false);
+    expect(tails(backend)[1]!.query).toEqual(tails(backend)[0]!.query);
+    expect(screen.queryByTestId("support-tail-ended")).toBeNull();
+    expect(lives(backend)).toHaveLength(1);
+    expect(lives(backend)[0]!.active).toBe(true);
   });
 
   it("writes the report and shows its summary; an empty folder is refused", async () => {
@@ -310,18 +337,22 @@ describe("support mode", () => {
     expect(screen.queryByTestId("support-report-error")).toBeNull();
   });
 
-  it("stops the watch when the target changes and when the window unmounts", async () => {
+  it("stops the watches when the target changes and when the window unmounts", async () => {
     const { backend } = supportBackend();
     const { unmount } = renderApp(backend);
     await inspect("tm-bob-71c2", BOB);
-    await waitFor(() => expect(backend.support.watches.length).toBe(1));
+    await waitFor(() => expect(tails(backend)).toHaveLength(1));
+    expect(lives(backend)).toHaveLength(1);
     await inspect("tm-alice-3f9a", ALICE);
-    await waitFor(() => expect(backend.support.watches.length).toBe(2));
-    expect(backend.support.watches[0]!.active).toBe(false);
-    expect(backend.support.watches[1]!.app).toBe("tm-alice-3f9a");
-    expect(backend.support.stops).toBe(1);
+    await waitFor(() => expect(tails(backend)).toHaveLength(2));
+    expect(lives(backend)).toHaveLength(2);
+    expect(lives(backend)[0]!.active).toBe(false);
+    expect(tails(backend)[0]!.active).toBe(false);
+    expect(lives(backend)[1]!.app).toBe("tm-alice-3f9a");
+    expect(tails(backend)[1]!.app).toBe("tm-alice-3f9a");
+    expect(backend.support.stops).toBe(2);
     unmount();
-    await waitFor(() => expect(backend.support.stops).toBe(2));
+    await waitFor(() => expect(backend.support.stops).toBe(4));
     expect(backend.support.watches.every((w) => !w.active)).toBe(true);
   });
 });

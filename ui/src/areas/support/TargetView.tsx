@@ -51,7 +51,7 @@ export function TargetView({ target }: { target: InspectTarget }) {
           <ErrorSummary errors={agent?.history?.errors ?? null} />
         </>
       )}
-      <LogsPanel logs={logs} />
+      <LogsPanel logs={logs} tailEnded={live.tailEnded} onRestartTail={live.restartTail} />
       <ReportPanel target={target} />
     </section>
   );

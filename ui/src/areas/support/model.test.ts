@@ -61,7 +61,7 @@ describe("live data", () => {
   });
 
   it("applies frames: link, status, a repeated signal only once; logs frames are not state", () => {
-    const empty: SupportLive = { link: null, metrics: null, status: null, traders: {}, signals: [], error: null };
+    const empty: SupportLive = { link: null, metrics: null, status: null, traders: {}, signals: [], error: null, tailEnded: null };
     let live = applyFrame(empty, { type: "link", state: "retrying", detail: "timeout" });
     live = applyFrame(live, { type: "status", state: "paused", reason: "maintenance" });
     live = applyFrame(live, { type: "signal", ...signal(5) });
