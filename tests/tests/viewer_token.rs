@@ -3,7 +3,8 @@
 //! must stop working on the agent (401) and the new one must work, on a started machine (it
 //! restarts) and on a stopped one (the agent takes the new token when it next starts); the
 //! owner's own token keeps working; no token reaches the output, the log or the profile's
-//! files; and a profile without a machine gets a clear error that changes nothing.
+//! files; and a profile without a machine, or a machine in transit, gets a clear error that
+//! changes nothing.
 //!
 //! Run: `scripts/with-keyring.sh cargo test -p trademind-tests --test viewer_token`
 //! (needs `cargo build -p trademind -p screener --bins`).
@@ -156,6 +157,20 @@ async fn a_replaced_viewer_token_stops_working_and_the_new_one_works() {
     assert_eq!(fly.machines(&app)[0].state, "stopped", "not started by it");
     let third = viewer_token(&user);
     assert_ne!(third, second);
+
+    // A machine in transit: refused with `machine_state`, nothing replaced.
+    let version = fly.secrets(&app).1;
+    fly.set_machine_state(&app, &machine_id, "starting");
+    let busy = cli(&user, &["--json", "machine", "replace-viewer-token"]);
+    let error = busy.json_error();
+    assert_eq!(error["code"], "machine_state", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("starting"),
+        "{error}"
+    );
+    assert_eq!(fly.secrets(&app).1, version, "no secrets written");
+    assert_eq!(viewer_token(&user), third, "the keyring's token is kept");
+    fly.set_machine_state(&app, &machine_id, "stopped");
     let restarted = cli(&user, &["--json", "machine", "start"]);
     assert_eq!(restarted.code(), Some(0), "{}", restarted.stderr());
     assert_eq!(history_status(&agent, &second).await, 401);
