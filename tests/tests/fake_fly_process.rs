@@ -222,8 +222,13 @@ async fn stop_waits_for_the_exit_and_kills_after_the_grace() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(250)).await;
-    assert_eq!(env.state(&id), "stopping", "held while the agent runs");
-    assert_eq!(env.fly.agent_pid(APP), Some(pid));
+    let (state, running, looked) = (env.state(&id), env.fly.agent_pid(APP), asked.elapsed());
+    // Held while the agent runs — as long as we looked within the grace (a loaded machine can
+    // oversleep; the kill's timing and signal below are checked either way).
+    if looked < Duration::from_millis(450) {
+        assert_eq!(state, "stopping", "held while the agent runs ({looked:?})");
+        assert_eq!(running, Some(pid));
+    }
     env.until("stopped", |e| e.state(&id) == "stopped").await;
     assert!(
         asked.elapsed() >= Duration::from_millis(450),
