@@ -363,6 +363,10 @@ fn the_cloud_path_in_the_real_window_survives_a_crash_and_a_partition_without_lo
         "[data-testid=link-state][data-state=live]",
         Duration::from_secs(60),
     );
+    // The replacement is among support's recent looks, from the real audit log.
+    session.wait_for_text("[data-testid=support-looks]", UI_TIMEOUT, |t| {
+        t.contains("viewer-token replaced")
+    });
     session.screenshot(&artifacts().join("25b-cloud-viewer-token-replaced.png"));
     let page = page_state(&session);
     assert!(!page.contains(&new_viewer) && !page.contains(&old_viewer));

@@ -102,4 +102,41 @@ describe("Support area", () => {
     await waitFor(() => expect(screen.getByTestId("support-machine-id").textContent).toBe("none"));
     expect((screen.getByTestId("viewer-token-replace") as HTMLButtonElement).disabled).toBe(true);
   });
+
+  it("lists support's recent looks, newest first, and refreshes after a replacement", async () => {
+    const backend = new MockBackend({ machine: { initial: "started", stepMs: 20 } });
+    await backend.storeToken("FlyV1 fm2_ownerSECRETtoken1234");
+    backend.live.record("cli", "support.access", { what: "viewer-token shared" });
+    backend.live.record("support", "support.access", { what: "history", at: "2026-11-24T10:00:00.001Z", via: "agent" });
+    backend.live.record("support", "support.access", { what: "live connection", at: "2026-11-24T10:00:01.002Z", via: "agent" });
+    backend.live.record("gui", "machine.stop", {});
+    render(
+      <BackendProvider backend={backend}>
+        <SupportArea />
+      </BackendProvider>,
+    );
+    await waitFor(() => expect(screen.getAllByTestId("support-look")).toHaveLength(3));
+    const texts = screen.getAllByTestId("support-look").map((li) => li.textContent ?? "");
+    expect(texts[0]).toContain("Support's viewer token: live connection");
+    expect(texts[1]).toContain("Support's viewer token: history");
+    expect(texts[2]).toContain("You: viewer-token shared");
+    expect(texts.join(" ")).not.toContain("machine.stop");
+
+    const replace = screen.getByTestId("viewer-token-replace") as HTMLButtonElement;
+    await waitFor(() => expect(replace.disabled).toBe(false));
+    fireEvent.click(replace);
+    fireEvent.click(screen.getByTestId("viewer-token-replace-confirm"));
+    await screen.findByTestId("viewer-token-done");
+    await waitFor(() => expect(screen.getAllByTestId("support-look")).toHaveLength(4));
+    expect(screen.getAllByTestId("support-look")[0]!.textContent).toContain("You: viewer-token replaced");
+  });
+
+  it("says when support has not looked yet", async () => {
+    render(
+      <BackendProvider backend={new MockBackend()}>
+        <SupportArea />
+      </BackendProvider>,
+    );
+    expect((await screen.findByTestId("support-looks-empty")).textContent).toContain("None recorded");
+  });
 });

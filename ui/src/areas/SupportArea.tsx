@@ -6,12 +6,14 @@ import type { MachineStatus } from "../bindings";
 import { BackendError } from "../backend/backend";
 import { useBackend } from "../backend/context";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { SupportLooks } from "./SupportLooks";
 import { ViewerTokenPanel } from "./ViewerTokenPanel";
 
 export function SupportArea() {
   const backend = useBackend();
   const [status, setStatus] = useState<MachineStatus | null>(null);
   const [error, setError] = useState<BackendError | null>(null);
+  const [looksKey, setLooksKey] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -74,7 +76,15 @@ export function SupportArea() {
           </p>
         </section>
 
-        <ViewerTokenPanel status={status} onStatus={setStatus} />
+        <SupportLooks refreshKey={looksKey} />
+
+        <ViewerTokenPanel
+          status={status}
+          onStatus={(next) => {
+            setStatus(next);
+            setLooksKey((k) => k + 1);
+          }}
+        />
       </div>
     </section>
   );
