@@ -1,7 +1,7 @@
 //! Machine operations: start (provisioning with progress), status (reconciled with Fly),
-//! stop, restart, destroy, Fly's machine events, and the agent's viewer token. For the window ([`Actor::Gui`]) each keeps
-//! the live link in step ([`super::link`]): up once the agent is ready, down with the machine
-//! (the CLI has no link to keep, except `trademind link watch`).
+//! stop, restart, destroy, Fly's machine events, and the agent's viewer token. For the window
+//! ([`Actor::Gui`]) each keeps the live link in step ([`super::link`]): up once the agent is
+//! ready, down with the machine (the CLI has no link to keep, except `trademind link watch`).
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -1,5 +1,5 @@
-//! Progress of the machine operations other than start (stop, restart, destroy, viewer token): one line per
-//! phase as it happens, for the window's Machine area (the start has its named steps in
+//! Progress of the machine operations other than start (stop, restart, destroy, a new viewer
+//! token): one line per phase as it happens, for the window (the start has its named steps in
 //! [`crate::machine::step`]).
 
 use std::sync::Arc;
