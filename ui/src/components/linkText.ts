@@ -44,7 +44,10 @@ export function linkLabel(state: LinkState, receivedAt: number, now: number): st
     case "live":
       return `Live (${state.role})`;
     case "reconnecting": {
-      const left = Math.max(0, Math.ceil((receivedAt + state.nextInMs - now) / 1000));
+      // `now` comes from a ticking clock and may be a little older than the state: the
+      // countdown never starts above `nextInMs`.
+      const elapsed = Math.max(0, now - receivedAt);
+      const left = Math.max(0, Math.ceil((state.nextInMs - elapsed) / 1000));
       const next = left === 0 ? "retrying now" : `next in ${seconds(left)}`;
       return `Reconnecting — attempt ${state.attempt}, ${next}`;
     }
