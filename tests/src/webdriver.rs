@@ -150,6 +150,27 @@ impl Session {
         .unwrap_or_else(|e| panic!("click: {e}"));
     }
 
+    /// Clicks the element matching `css` if there is one now; `false` when there is none or it
+    /// went away before the click landed (a control the app removes by itself, such as
+    /// Reconnect once the link is live again).
+    pub fn click_if_present(&self, css: &str) -> bool {
+        let Ok(found) = self.call(
+            "POST",
+            "/element",
+            Some(&json!({"using": "css selector", "value": css})),
+        ) else {
+            return false;
+        };
+        let Some(id) = found[ELEMENT_KEY].as_str() else {
+            return false;
+        };
+        match self.call("POST", &format!("/element/{id}/click"), Some(&json!({}))) {
+            Ok(_) => true,
+            Err(e) if e.contains("stale element") || e.contains("no such element") => false,
+            Err(e) => panic!("click {css}: {e}"),
+        }
+    }
+
     pub fn type_text(&self, element: &Element, text: &str) {
         self.call(
             "POST",
