@@ -200,10 +200,14 @@ impl FlyError {
         }
     }
 
-    /// The operation's overall deadline passed.
-    pub fn deadline(what: &str, after: Duration) -> Self {
+    /// The operation's overall deadline passed, during the attempt after `last` failed.
+    pub fn deadline(what: &str, after: Duration, last: Option<&FlyError>) -> Self {
+        let cause = last.map(|e| format!("; the attempt before failed: {e}"));
         Self::Timeout {
-            detail: format!("{what} did not finish within {after:?}"),
+            detail: format!(
+                "{what} did not finish within {after:?}{}",
+                cause.unwrap_or_default()
+            ),
             reply: None,
         }
     }

@@ -122,13 +122,16 @@ where
     RF: Future<Output = Result<Option<T>, FlyError>>,
 {
     let deadline = Instant::now() + policy.deadline;
-    let out_of_time = || FlyError::deadline(what, policy.deadline);
+    // The deadline error names the previous attempt's failure, the likely cause.
+    let mut last: Option<FlyError> = None;
+    let out_of_time =
+        |last: &Option<FlyError>| FlyError::deadline(what, policy.deadline, last.as_ref());
     let mut seen_ambiguous = false;
     let mut number = 1;
     loop {
         let result = tokio::time::timeout_at(deadline, attempt(number))
             .await
-            .map_err(|_| out_of_time())?;
+            .map_err(|_| out_of_time(&last))?;
         let error = match result {
             Ok(value) => return Ok(value),
             Err(error) => error,
@@ -138,7 +141,7 @@ where
             seen_ambiguous = true;
             let found = tokio::time::timeout_at(deadline, recover(&error))
                 .await
-                .map_err(|_| out_of_time())??;
+                .map_err(|_| out_of_time(&Some(error.clone())))??;
             if let Some(value) = found {
                 tracing::debug!(
                     operation = what,
@@ -163,6 +166,7 @@ where
             error = %error,
             "retrying after a transient failure"
         );
+        last = Some(error);
         tokio::time::sleep(pause).await;
         number += 1;
     }
@@ -279,6 +283,36 @@ mod tests {
             "{result:?}"
         );
         assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn an_attempt_cut_at_the_deadline_names_the_failure_before_it() {
+        let policy = RetryPolicy {
+            deadline: Duration::from_millis(150),
+            ..quick()
+        };
+        let calls = AtomicU32::new(0);
+        let result: Result<(), _> = run(&policy, "GET /v1/apps/x", |_| {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    return Err(server_error());
+                }
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                Ok(())
+            }
+        })
+        .await;
+        let Err(FlyError::Timeout { detail, .. }) = result else {
+            panic!("{result:?}");
+        };
+        assert!(
+            detail.starts_with("GET /v1/apps/x did not finish within 150ms"),
+            "{detail}"
+        );
+        assert!(detail.contains("the attempt before failed"), "{detail}");
+        assert!(detail.contains(&server_error().to_string()), "{detail}");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

@@ -123,7 +123,7 @@ impl FlyClient {
                 self.send_once(&call, failures + 1),
             )
             .await
-            .unwrap_or_else(|_| Err(FlyError::deadline(&call.describe(), wait.timeout)));
+            .unwrap_or_else(|_| Err(FlyError::deadline(&call.describe(), wait.timeout, None)));
             let error = match answer {
                 Ok(body) => {
                     let response: WaitResponse = decode(&call, &body)?;

@@ -217,7 +217,16 @@ async fn the_overall_deadline_stops_retrying() {
     let started = Instant::now();
     let error = with_retry(&server, policy).get_app(APP).await.unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, FlyError::Server(_)), "{error:?}");
+    // Either no time was left to retry (the last 503), or the deadline cut an attempt short
+    // (a loaded machine), and then the error names the 503 before it.
+    match &error {
+        FlyError::Server(_) => {}
+        FlyError::Timeout { detail, .. } => {
+            assert!(detail.contains("within 400ms"), "{detail}");
+            assert!(detail.contains("unavailable"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
     let calls = server.received_requests().await.unwrap().len();
     assert!((2..20).contains(&calls), "{calls} calls");
