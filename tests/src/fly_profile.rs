@@ -50,6 +50,16 @@ impl FlyProfile {
         self.profile.cli_with(args, b"", |cmd| self.configure(cmd))
     }
 
+    /// Runs `trademind --json machine start` to success; returns the app and machine id.
+    pub fn start_machine(&self) -> (String, String) {
+        let started = self.cli(&["--json", "machine", "start"]);
+        assert_eq!(started.code(), Some(0), "{}", started.stderr());
+        let result: serde_json::Value =
+            serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
+        let field = |name: &str| result["status"][name].as_str().unwrap().to_owned();
+        (field("app"), field("machineId"))
+    }
+
     /// Starts `trademind ARGS` (expected to print JSON lines) in the background.
     pub fn spawn(&self, args: &[&str]) -> Streaming {
         let mut cmd = self.profile.command(&binary());

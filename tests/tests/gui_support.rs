@@ -44,12 +44,7 @@ fn the_support_window_inspects_a_machine_read_only() {
     let fly = FakeFly::start(FakeConfig::fast());
     let user_token = fly.add_token(TokenKind::Org);
     let user = FlyProfile::new(&fly, &user_token);
-    let started = user.cli(&["--json", "machine", "start"]);
-    assert_eq!(started.code(), Some(0), "{}", started.stderr());
-    let result: serde_json::Value =
-        serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
-    let app = result["status"]["app"].as_str().unwrap().to_owned();
-    let machine_id = result["status"]["machineId"].as_str().unwrap().to_owned();
+    let (app, machine_id) = user.start_machine();
     fly.push_log(
         &app,
         &machine_id,

@@ -96,12 +96,7 @@ async fn a_support_user_diagnoses_a_crash_looping_machine_with_stale_candles() {
     let user_token = fly.add_token(TokenKind::User);
     let mut user = FlyProfile::new(&fly, &user_token);
     user.agent_url = spec.agent_url();
-    let started = tokio::task::block_in_place(|| user.cli(&["--json", "machine", "start"]));
-    assert_eq!(started.code(), Some(0), "{}", started.stderr());
-    let result: serde_json::Value =
-        serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
-    let app = result["status"]["app"].as_str().unwrap().to_owned();
-    let machine_id = result["status"]["machineId"].as_str().unwrap().to_owned();
+    let (app, machine_id) = tokio::task::block_in_place(|| user.start_machine());
     let (secrets, _) = fly.secrets(&app);
     let owner_agent_token = secrets["SCREENER_OWNER_TOKEN"].clone();
     let mut owner = Client::connect(listen, Some(&owner_agent_token))

@@ -182,12 +182,7 @@ fn logs_are_tailed_live_with_the_filter_applied() {
     let fly = FakeFly::start(FakeConfig::fast());
     let user_token = fly.add_token(TokenKind::Org);
     let user = FlyProfile::new(&fly, &user_token);
-    let started = user.cli(&["--json", "machine", "start"]);
-    assert_eq!(started.code(), Some(0), "{}", started.stderr());
-    let result: serde_json::Value =
-        serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
-    let app = result["status"]["app"].as_str().unwrap().to_owned();
-    let machine = result["status"]["machineId"].as_str().unwrap().to_owned();
+    let (app, machine) = user.start_machine();
     fly.push_log(&app, &machine, LogLevel::Info, "backlog info");
     fly.push_log(&app, &machine, LogLevel::Error, "backlog error");
 

@@ -89,12 +89,7 @@ async fn a_replaced_viewer_token_stops_working_and_the_new_one_works() {
     assert_eq!(error["code"], "no_machine", "{error}");
     assert!(error["hint"].as_str().unwrap().contains("machine start"));
 
-    let started = cli(&user, &["--json", "machine", "start"]);
-    assert_eq!(started.code(), Some(0), "{}", started.stderr());
-    let result: serde_json::Value =
-        serde_json::from_str(started.stdout().lines().last().unwrap()).unwrap();
-    let app = result["status"]["app"].as_str().unwrap().to_owned();
-    let machine_id = result["status"]["machineId"].as_str().unwrap().to_owned();
+    let (app, machine_id) = tokio::task::block_in_place(|| user.start_machine());
     let (secrets, first_version) = fly.secrets(&app);
     let owner = secrets["SCREENER_OWNER_TOKEN"].clone();
     let first = viewer_token(&user);

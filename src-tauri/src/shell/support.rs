@@ -126,10 +126,5 @@ pub async fn support_report(
     dir: String,
 ) -> CommandResult<ReportSummary> {
     let dir = PathBuf::from(dir.trim());
-    if dir.as_os_str().is_empty() {
-        return Err(
-            crate::error::Error::InvalidInput("choose a folder for the report".into()).into(),
-        );
-    }
     Ok(api::report::report(&core, &app, machine_id.as_deref(), &dir).await?)
 }
